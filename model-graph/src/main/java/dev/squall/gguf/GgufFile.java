@@ -93,7 +93,7 @@ public final class GgufFile implements AutoCloseable {
      */
     public MemorySegment data(GgufTensorInfo tensor) {
         if (!tensor.equals(byName.get(tensor.name()))) {
-            throw new IllegalArgumentException(path + ": tensor '" + tensor.name() + "' is not from this file");
+            throw new IllegalArgumentException(path + ": tensor " + GgufText.quote(tensor.name()) + " is not from this file");
         }
         return mapping.asSlice(tensor.fileOffset(), tensor.byteSize());
     }
@@ -101,7 +101,7 @@ public final class GgufFile implements AutoCloseable {
     /** The bytes of the tensor named {@code name}; a missing tensor is a {@link GgufException}. */
     public MemorySegment data(String name) {
         GgufTensorInfo t = byName.get(name);
-        if (t == null) throw new GgufException(path + ": missing tensor '" + name + "'");
+        if (t == null) throw new GgufException(path + ": missing tensor " + GgufText.quote(name));
         return data(t);
     }
 

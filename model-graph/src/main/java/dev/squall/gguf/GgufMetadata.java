@@ -53,7 +53,7 @@ public final class GgufMetadata {
 
     public GgufValue get(String key) {
         GgufValue v = values.get(key);
-        if (v == null) throw error("missing required key '" + key + "'");
+        if (v == null) throw error("missing required key " + GgufText.quote(key));
         return v;
     }
 
@@ -155,7 +155,7 @@ public final class GgufMetadata {
     /** One line for an info listing: {@code tokenizer.ggml.tokens: ARRAY<STRING> = [32000 × STRING]}. */
     public String describe(String key) {
         GgufValue v = get(key);
-        return key + ": " + v.typeName() + " = " + v.describe();
+        return GgufText.plain(key) + ": " + v.typeName() + " = " + v.describe();
     }
 
     /** {@link #describe} of every key, one per line, in file order. */
@@ -179,7 +179,7 @@ public final class GgufMetadata {
     }
 
     private GgufException wrongType(String key, GgufValue v, String expected) {
-        return error("key '" + key + "' is " + v.typeName() + ", expected " + expected);
+        return error("key " + GgufText.quote(key) + " is " + v.typeName() + ", expected " + expected);
     }
 
     private String asString(String key, GgufValue v) {
@@ -189,13 +189,13 @@ public final class GgufMetadata {
 
     private long asLong(String key, GgufValue v) {
         if (!(v instanceof GgufValue.Int i)) throw wrongType(key, v, "an integer");
-        if (!i.fitsInLong()) throw error("key '" + key + "' is " + i.describe() + " (UINT64), which does not fit in a long");
+        if (!i.fitsInLong()) throw error("key " + GgufText.quote(key) + " is " + i.describe() + " (UINT64), which does not fit in a long");
         return i.value();
     }
 
     private int asInt(String key, GgufValue v) {
         long x = asLong(key, v);
-        if (x != (int) x) throw error("key '" + key + "' is " + x + " (" + v.type() + "), which does not fit in an int");
+        if (x != (int) x) throw error("key " + GgufText.quote(key) + " is " + x + " (" + v.type() + "), which does not fit in an int");
         return (int) x;
     }
 
@@ -211,7 +211,7 @@ public final class GgufMetadata {
         double d = asDouble(key, v);
         float f = (float) d;
         if (Float.isInfinite(f) && !Double.isInfinite(d)) {
-            throw error("key '" + key + "' is " + d + " (FLOAT64), which does not fit in a float");
+            throw error("key " + GgufText.quote(key) + " is " + d + " (FLOAT64), which does not fit in a float");
         }
         return f;
     }
@@ -240,7 +240,7 @@ public final class GgufMetadata {
         float[] out = a.toFloatArray();
         for (int i = 0; i < out.length; i++) {
             if (Float.isInfinite(out[i]) && !Double.isInfinite(a.doubleAt(i))) {
-                throw error("key '" + key + "' element #" + i + " is " + a.doubleAt(i) + " (FLOAT64), which does not fit in a float");
+                throw error("key " + GgufText.quote(key) + " element #" + i + " is " + a.doubleAt(i) + " (FLOAT64), which does not fit in a float");
             }
         }
         return out;
@@ -252,7 +252,7 @@ public final class GgufMetadata {
         if (a.elementType() == GgufValueType.UINT64) {
             for (int i = 0; i < out.length; i++) {
                 if (out[i] < 0) {
-                    throw error("key '" + key + "' element #" + i + " is " + Long.toUnsignedString(out[i])
+                    throw error("key " + GgufText.quote(key) + " element #" + i + " is " + Long.toUnsignedString(out[i])
                             + " (UINT64), which does not fit in a long");
                 }
             }
@@ -267,7 +267,7 @@ public final class GgufMetadata {
             long x = a.longAt(i);
             if (x != (int) x) {
                 String shown = a.elementType() == GgufValueType.UINT64 ? Long.toUnsignedString(x) : Long.toString(x);
-                throw error("key '" + key + "' element #" + i + " is " + shown + " (" + a.elementType()
+                throw error("key " + GgufText.quote(key) + " element #" + i + " is " + shown + " (" + a.elementType()
                         + "), which does not fit in an int");
             }
             out[i] = (int) x;
@@ -286,7 +286,7 @@ public final class GgufMetadata {
 
         public Builder put(String key, GgufValue value) {
             Objects.requireNonNull(key, "key");
-            Objects.requireNonNull(value, () -> "value of '" + key + "'");
+            Objects.requireNonNull(value, () -> "value of " + GgufText.quote(key));
             if (key.isEmpty()) throw new IllegalArgumentException("a metadata key must not be empty");
             values.put(key, value);
             return this;

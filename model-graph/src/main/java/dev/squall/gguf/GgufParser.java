@@ -89,9 +89,9 @@ final class GgufParser {
             if (key.isEmpty()) throw in.error("metadata key #" + i + " is empty");
             Long earlier = firstSeen.putIfAbsent(key, i);
             if (earlier != null) {
-                throw in.error("metadata key #" + i + ": duplicate key '" + key + "' (first seen as key #" + earlier + ")");
+                throw in.error("metadata key #" + i + ": duplicate key " + GgufText.quote(key) + " (first seen as key #" + earlier + ")");
             }
-            String what = "key '" + key + "'";
+            String what = "key " + GgufText.quote(key);
             GgufValueType type = valueType(in.u32("value type of " + what), what);
             values.put(key, readValue(type, "value of " + what, 0));
         }
@@ -175,10 +175,10 @@ final class GgufParser {
         Optional<GgufValue> value = metadata.find(GgufLayout.ALIGNMENT_KEY);
         if (value.isEmpty()) return GgufLayout.DEFAULT_ALIGNMENT;
         if (!(value.get() instanceof GgufValue.Int i) || i.type() != GgufValueType.UINT32) {
-            throw in.error("key '" + GgufLayout.ALIGNMENT_KEY + "' is " + value.get().typeName() + ", expected UINT32");
+            throw in.error("key " + GgufText.quote(GgufLayout.ALIGNMENT_KEY) + " is " + value.get().typeName() + ", expected UINT32");
         }
         if (!GgufLayout.isValidAlignment(i.value())) {
-            throw in.error("key '" + GgufLayout.ALIGNMENT_KEY + "' is " + i.value() + ", expected a non-zero power of two");
+            throw in.error("key " + GgufText.quote(GgufLayout.ALIGNMENT_KEY) + " is " + i.value() + ", expected a non-zero power of two");
         }
         return i.value();
     }
@@ -192,10 +192,10 @@ final class GgufParser {
             String name = in.string("name of tensor info #" + i);
             Long earlier = firstSeen.putIfAbsent(name, i);
             if (earlier != null) {
-                throw in.error("tensor info #" + i + ": duplicate tensor name '" + name + "' (first seen as tensor #"
+                throw in.error("tensor info #" + i + ": duplicate tensor name " + GgufText.quote(name) + " (first seen as tensor #"
                         + earlier + ")");
             }
-            String what = "tensor '" + name + "'";
+            String what = "tensor " + GgufText.quote(name);
             int nDims = in.u32("n_dims of " + what);
             if (nDims < 1 || nDims > GgufLayout.MAX_DIMS) {
                 throw in.error(what + ": n_dims is " + Integer.toUnsignedString(nDims) + ", expected 1 to "
@@ -219,7 +219,7 @@ final class GgufParser {
         long fileSize = in.size();
         List<GgufTensorInfo> tensors = new ArrayList<>(raw.size());
         for (RawTensor t : raw) {
-            String what = "tensor '" + t.name() + "'";
+            String what = "tensor " + GgufText.quote(t.name());
             if (Long.remainderUnsigned(t.offset(), alignment) != 0) {
                 throw in.error(what + ": data offset " + Long.toUnsignedString(t.offset())
                         + " is not a multiple of the alignment " + alignment);
@@ -241,8 +241,8 @@ final class GgufParser {
         for (int i = 1; i < byStart.size(); i++) {
             GgufTensorInfo a = byStart.get(i - 1), b = byStart.get(i);
             if (b.fileOffset() < a.fileOffset() + a.byteSize()) {
-                throw in.error("tensor '" + b.name() + "': data " + extent(b) + " overlaps tensor '" + a.name()
-                        + "' " + extent(a));
+                throw in.error("tensor " + GgufText.quote(b.name()) + ": data " + extent(b) + " overlaps tensor "
+                        + GgufText.quote(a.name()) + " " + extent(a));
             }
         }
         return List.copyOf(tensors);

@@ -125,12 +125,13 @@ final class GgufReader {
         byte[] raw = new byte[(int) length];
         MemorySegment.copy(bytes, ValueLayout.JAVA_BYTE, pos, raw, 0, raw.length);
         pos += length;
-        return decode(raw, what, index, start + 8);
+        return decode(raw, what, index, start);
     }
 
     String string(String what) { return string(what, -1); }
 
-    private String decode(byte[] raw, String what, long index, long offset) {
+    /** UTF-8 {@code raw}, which followed its length field at {@code start}. */
+    private String decode(byte[] raw, String what, long index, long start) {
         boolean ascii = true;
         for (byte b : raw) {
             if (b < 0) { ascii = false; break; }
@@ -142,8 +143,8 @@ final class GgufReader {
         CoderResult result = utf8.decode(in, out, true);
         if (!result.isError()) result = utf8.flush(out);
         if (result.isError()) {
-            throw error(describe(what, index) + ": string at offset " + offset + " is not valid UTF-8 (byte 0x"
-                    + Integer.toHexString(raw[in.position()] & 0xFF) + " at offset " + (offset + in.position()) + ")");
+            throw error(describe(what, index) + ": string at offset " + start + " is not valid UTF-8 (byte 0x"
+                    + Integer.toHexString(raw[in.position()] & 0xFF) + " at offset " + (start + 8 + in.position()) + ")");
         }
         return out.flip().toString();
     }

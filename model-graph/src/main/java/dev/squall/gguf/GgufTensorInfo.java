@@ -22,9 +22,9 @@ public record GgufTensorInfo(String name, GgmlType type, long[] dims, long offse
         Objects.requireNonNull(type, "type");
         dims = dims.clone();
         String problem = GgufLayout.shapeProblem(type, dims);
-        if (problem != null) throw new IllegalArgumentException("tensor '" + name + "': " + problem);
+        if (problem != null) throw new IllegalArgumentException("tensor " + GgufText.quote(name) + ": " + problem);
         if (byteSize != GgufLayout.byteSize(type, dims)) {
-            throw new IllegalArgumentException("tensor '" + name + "': " + byteSize + " bytes given, "
+            throw new IllegalArgumentException("tensor " + GgufText.quote(name) + ": " + byteSize + " bytes given, "
                     + GgufLayout.byteSize(type, dims) + " expected for " + type + " " + Arrays.toString(dims));
         }
     }
@@ -66,6 +66,6 @@ public record GgufTensorInfo(String name, GgmlType type, long[] dims, long offse
 
     /** {@code blk.0.attn_q.weight Q4_K [4096, 4096] at 1234 (9437184 bytes)}. */
     @Override public String toString() {
-        return name + " " + type + " " + Arrays.toString(dims) + " at " + fileOffset + " (" + byteSize + " bytes)";
+        return GgufText.plain(name) + " " + type + " " + Arrays.toString(dims) + " at " + fileOffset + " (" + byteSize + " bytes)";
     }
 }

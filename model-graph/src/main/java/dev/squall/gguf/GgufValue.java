@@ -14,9 +14,6 @@ import java.util.Objects;
 public sealed interface GgufValue permits GgufValue.Int, GgufValue.Float32, GgufValue.Float64,
         GgufValue.Bool, GgufValue.Str, GgufArray {
 
-    /** Strings longer than this many characters are cut short by {@link #describe()}. */
-    int DESCRIBE_STRING_CHARS = 64;
-
     GgufValueType type();
 
     /** The type as an info listing shows it: {@code UINT32}, or {@code ARRAY<STRING>} for arrays. */
@@ -86,7 +83,7 @@ public sealed interface GgufValue permits GgufValue.Int, GgufValue.Float32, Gguf
         }
 
         @Override public GgufValueType type() { return GgufValueType.STRING; }
-        @Override public String describe() { return quote(value); }
+        @Override public String describe() { return GgufText.quoteValue(value); }
         @Override public String toString() { return describe(); }
     }
 
@@ -103,31 +100,4 @@ public sealed interface GgufValue permits GgufValue.Int, GgufValue.Float32, Gguf
     static Float64 float64(double v) { return new Float64(v); }
     static Bool bool(boolean v) { return new Bool(v); }
     static Str string(String v) { return new Str(v); }
-
-    /**
-     * {@code s} in double quotes on one line: quotes, backslashes and control characters escaped,
-     * cut after {@value #DESCRIBE_STRING_CHARS} characters with the full length noted.
-     */
-    private static String quote(String s) {
-        int n = Math.min(s.length(), DESCRIBE_STRING_CHARS);
-        if (n < s.length() && Character.isHighSurrogate(s.charAt(n - 1))) n--;
-        StringBuilder b = new StringBuilder(n + 16).append('"');
-        for (int i = 0; i < n; i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default -> {
-                    if (c < 0x20 || c == 0x7F) b.append(String.format("\\u%04x", (int) c));
-                    else b.append(c);
-                }
-            }
-        }
-        if (n < s.length()) b.append("…\" (").append(s.length()).append(" chars)");
-        else b.append('"');
-        return b.toString();
-    }
 }

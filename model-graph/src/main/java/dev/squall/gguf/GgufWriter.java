@@ -77,8 +77,8 @@ public final class GgufWriter {
         Objects.requireNonNull(filler, "filler");
         long[] shape = dims.clone();
         String problem = GgufLayout.shapeProblem(type, shape);
-        if (problem != null) throw new IllegalArgumentException("tensor '" + name + "': " + problem);
-        if (!names.add(name)) throw new IllegalArgumentException("tensor '" + name + "' was already added");
+        if (problem != null) throw new IllegalArgumentException("tensor " + GgufText.quote(name) + ": " + problem);
+        if (!names.add(name)) throw new IllegalArgumentException("tensor " + GgufText.quote(name) + " was already added");
         tensors.add(new PendingTensor(name, type, shape, GgufLayout.byteSize(type, shape), filler));
         return this;
     }
@@ -87,7 +87,7 @@ public final class GgufWriter {
     public GgufWriter addTensor(String name, GgmlType type, long[] dims, MemorySegment data) {
         long expected = GgufTensorInfo.byteSizeOf(type, dims);
         if (data.byteSize() != expected) {
-            throw new IllegalArgumentException("tensor '" + name + "': " + data.byteSize() + " bytes given, "
+            throw new IllegalArgumentException("tensor " + GgufText.quote(name) + ": " + data.byteSize() + " bytes given, "
                     + expected + " expected for " + type + " " + Arrays.toString(dims));
         }
         return addTensor(name, type, dims, slice -> MemorySegment.copy(data, 0, slice, 0, expected));
@@ -152,11 +152,11 @@ public final class GgufWriter {
         Optional<GgufValue> value = metadata.find(GgufLayout.ALIGNMENT_KEY);
         if (value.isEmpty()) return GgufLayout.DEFAULT_ALIGNMENT;
         if (!(value.get() instanceof GgufValue.Int i) || i.type() != GgufValueType.UINT32) {
-            throw new IllegalArgumentException("key '" + GgufLayout.ALIGNMENT_KEY + "' is " + value.get().typeName()
+            throw new IllegalArgumentException("key " + GgufText.quote(GgufLayout.ALIGNMENT_KEY) + " is " + value.get().typeName()
                     + ", expected UINT32");
         }
         if (!GgufLayout.isValidAlignment(i.value())) {
-            throw new IllegalArgumentException("key '" + GgufLayout.ALIGNMENT_KEY + "' is " + i.value()
+            throw new IllegalArgumentException("key " + GgufText.quote(GgufLayout.ALIGNMENT_KEY) + " is " + i.value()
                     + ", expected a non-zero power of two");
         }
         return i.value();
@@ -172,13 +172,13 @@ public final class GgufWriter {
         out.u64(md.size());
         for (String key : md.keys()) {
             GgufValue v = md.get(key);
-            out.string(key, "key '" + key + "'");
+            out.string(key, "key " + GgufText.quote(key));
             out.u32(v.type().id());
-            out.value(v, "value of key '" + key + "'");
+            out.value(v, "value of key " + GgufText.quote(key));
         }
         for (int i = 0; i < offsets.length; i++) {
             PendingTensor t = tensors.get(i);
-            out.string(t.name(), "tensor name '" + t.name() + "'");
+            out.string(t.name(), "tensor name " + GgufText.quote(t.name()));
             out.u32(t.dims().length);
             for (long d : t.dims()) out.u64(d);
             out.u32(t.type().id());
