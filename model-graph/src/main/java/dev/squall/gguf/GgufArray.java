@@ -27,7 +27,7 @@ public final class GgufArray implements GgufValue {
     private final Object data;
     private final int length;
 
-    /** Takes ownership of {@code data}, which must be the storage {@link #storage} would make. */
+    /** Takes ownership of {@code data}, which must be the storage {@link #newStorage} would make. */
     GgufArray(GgufValueType elementType, Object data) {
         this.elementType = elementType;
         this.data = data;
@@ -35,7 +35,7 @@ public final class GgufArray implements GgufValue {
     }
 
     /** Empty storage of {@code n} elements of {@code t}. */
-    static Object storage(GgufValueType t, int n) {
+    static Object newStorage(GgufValueType t, int n) {
         return switch (t) {
             case UINT8, INT8 -> new byte[n];
             case UINT16, INT16 -> new short[n];
@@ -69,7 +69,7 @@ public final class GgufArray implements GgufValue {
     /** An array of any integer type; each value must be in the type's range (UINT64: raw bits). */
     public static GgufArray ofIntegers(GgufValueType type, long... values) {
         if (!type.isInteger()) throw new IllegalArgumentException(type + " is not an integer type");
-        Object data = storage(type, values.length);
+        Object data = newStorage(type, values.length);
         for (int i = 0; i < values.length; i++) {
             long v = values[i];
             if (!GgufValue.Int.fits(type, v)) {
@@ -113,12 +113,12 @@ public final class GgufArray implements GgufValue {
 
     /** An empty array of {@code elementType}. */
     public static GgufArray empty(GgufValueType elementType) {
-        return new GgufArray(elementType, storage(elementType, 0));
+        return new GgufArray(elementType, newStorage(elementType, 0));
     }
 
     /** An array of the given values, each of which must have type {@code elementType}. */
     public static GgufArray of(GgufValueType elementType, List<? extends GgufValue> values) {
-        Object data = storage(elementType, values.size());
+        Object data = newStorage(elementType, values.size());
         for (int i = 0; i < values.size(); i++) {
             GgufValue v = values.get(i);
             if (v.type() != elementType) {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
@@ -49,6 +50,7 @@ public final class GgufFile implements AutoCloseable {
      */
     public static GgufFile open(Path path) {
         String name = path.toString();
+        if (Files.isDirectory(path)) throw new GgufException(name + ": is a directory, not a GGUF file");
         Arena arena = Arena.ofShared();
         try {
             MemorySegment mapping;

@@ -148,7 +148,7 @@ final class GgufParser {
                     + GgufArray.MAX_LENGTH + " elements an array may hold");
         }
         int n = (int) count;
-        Object data = GgufArray.storage(elementType, n);
+        Object data = GgufArray.newStorage(elementType, n);
         switch (data) {
             case byte[] a ->
                     in.copyTo(a, ValueLayout.JAVA_BYTE, n, what);

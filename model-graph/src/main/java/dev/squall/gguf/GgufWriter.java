@@ -66,7 +66,8 @@ public final class GgufWriter {
 
     /**
      * Adds a tensor whose bytes {@code filler} writes into the slice it is given (zeroed, exactly
-     * {@link GgufTensorInfo#byteSizeOf} bytes, valid only during the call).
+     * {@link GgufTensorInfo#byteSizeOf} bytes, valid only during the call, writable from any
+     * thread, so a quantizer may fill rows in parallel).
      *
      * @param dims ggml order, {@code dims[0]} the row length; 1 to 4 dimensions, each at least 1, the
      *             row a whole number of {@code type}'s blocks
@@ -116,7 +117,7 @@ public final class GgufWriter {
         try {
             try (FileChannel channel = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.READ,
                     StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-                 Arena arena = Arena.ofConfined()) {
+                 Arena arena = Arena.ofShared()) {
                 MemorySegment file = channel.map(FileChannel.MapMode.READ_WRITE, 0, fileSize, arena);
                 MemorySegment.copy(head, 0, file, ValueLayout.JAVA_BYTE, 0, head.length);
                 for (int i = 0; i < tensors.size(); i++) {

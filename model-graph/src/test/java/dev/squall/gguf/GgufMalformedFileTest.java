@@ -327,6 +327,12 @@ class GgufMalformedFileTest {
         assertTrue(e.getMessage().startsWith(missing + ": cannot read: "), e.getMessage());
     }
 
+    @Test
+    void aDirectoryIsNotAGgufFile() {
+        GgufException e = assertThrows(GgufException.class, () -> GgufFile.open(dir));
+        assertEquals(dir + ": is a directory, not a GGUF file", e.getMessage());
+    }
+
     /**
      * Seeded random corruption (flipped bytes, overwritten words, cut files) of a valid file: every
      * outcome is a successful open or a one-line GgufException, never another exception.

@@ -1,5 +1,6 @@
 package dev.squall.gguf;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -73,6 +74,24 @@ class GgufWriterTest {
         w.write(dir.resolve("x.gguf"));
         assertEquals(3 * 144, seen[0]);
         assertEquals(0, seen[1], "non-zero bytes before the filler ran");
+    }
+
+    @Test
+    void aFillerMayWriteItsSliceFromAnotherThread() throws Exception {
+        GgufWriter w = new GgufWriter().addTensor("w", GgmlType.I32, new long[] {2}, s -> {
+            Thread t = new Thread(() -> s.setAtIndex(ValueLayout.JAVA_INT_UNALIGNED, 1, 42));
+            t.start();
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Path file = dir.resolve("x.gguf");
+        w.write(file);
+        try (GgufFile f = GgufFile.open(file)) {
+            assertArrayEquals(new int[] {0, 42}, f.data("w").toArray(ValueLayout.JAVA_INT));
+        }
     }
 
     @Test
