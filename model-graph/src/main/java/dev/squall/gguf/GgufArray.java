@@ -19,6 +19,9 @@ public final class GgufArray implements GgufValue {
     /** Arrays longer than this are summarized by {@link #describe()} as {@code [n × TYPE]}. */
     public static final int DESCRIBE_MAX_ELEMENTS = 16;
 
+    /** {@link #describe()} stops adding elements once its output is this long. */
+    static final int DESCRIBE_MAX_CHARS = 160;
+
     private final GgufValueType elementType;
     /**
      * byte[] for UINT8/INT8, short[] for UINT16/INT16, int[] for UINT32/INT32, long[] for
@@ -230,12 +233,19 @@ public final class GgufArray implements GgufValue {
         return new IllegalStateException("an array of " + elementType + " has no " + wanted + " elements");
     }
 
-    /** {@code [1, 2, 3]}; more than {@value #DESCRIBE_MAX_ELEMENTS} elements: {@code [32000 × STRING]}. */
+    /**
+     * {@code [1, 2, 3]}; more than {@value #DESCRIBE_MAX_ELEMENTS} elements: {@code [32000 × STRING]};
+     * elements past about {@value #DESCRIBE_MAX_CHARS} characters of output become {@code …}.
+     */
     @Override public String describe() {
         if (length > DESCRIBE_MAX_ELEMENTS) return "[" + length + " × " + elementType + "]";
         StringBuilder b = new StringBuilder("[");
         for (int i = 0; i < length; i++) {
             if (i > 0) b.append(", ");
+            if (b.length() > DESCRIBE_MAX_CHARS) {
+                b.append('…');
+                break;
+            }
             b.append(get(i).describe());
         }
         return b.append(']').toString();

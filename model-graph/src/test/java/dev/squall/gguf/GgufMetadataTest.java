@@ -138,6 +138,9 @@ class GgufMetadataTest {
         assertEquals("tokenizer.chat_template: STRING = \"{% for m in messages %}\\n" + "x".repeat(40) + "…\" (124 chars)",
                 md.describe("tokenizer.chat_template"));
         assertEquals("u64: UINT64 = 18446744073709551615", md.describe("u64"));
+        String[] longWords = new String[16];
+        java.util.Arrays.fill(longWords, "w".repeat(60));
+        assertTrue(GgufArray.ofStrings(longWords).describe().endsWith(", …]"), "output is cut after about 160 chars");
         assertEquals(4, md.toString().lines().count());
     }
 
