@@ -15,7 +15,8 @@ import java.nio.charset.StandardCharsets;
  * <li>each final symbol is its token, or when its text is not a token, one {@code <0xNN>} token per
  *     UTF-8 byte.</li>
  * </ol>
- * A vocabulary without byte tokens emits the unknown token for such a byte (llama.cpp would fail).
+ * A vocabulary without the needed byte tokens emits one unknown token for such a symbol instead
+ * (llama.cpp would fail).
  */
 final class SentencePieceTokenizer extends BaseTokenizer {
 
@@ -115,18 +116,24 @@ final class SentencePieceTokenizer extends BaseTokenizer {
                 out.add(id);
                 return;
             }
-            for (byte b : symbol.getBytes(StandardCharsets.UTF_8)) {
-                int byteToken = byteTokens[b & 0xFF];
-                if (byteToken < 0) {
-                    byteToken = vocab.unk();
+            byte[] bytes = symbol.getBytes(StandardCharsets.UTF_8);
+            for (byte b : bytes) {
+                if (byteTokens[b & 0xFF] < 0) {
+                    unknown(symbol, out);
+                    return;
                 }
-                if (byteToken < 0) {
-                    throw new IllegalArgumentException(String.format(
-                            "cannot tokenize byte 0x%02X: the vocabulary has neither <0x%02X> nor an unknown token",
-                            b & 0xFF, b & 0xFF));
-                }
-                out.add(byteToken);
             }
+            for (byte b : bytes) {
+                out.add(byteTokens[b & 0xFF]);
+            }
+        }
+
+        private void unknown(String symbol, IntList out) {
+            if (vocab.unk() < 0) {
+                throw new IllegalArgumentException("cannot tokenize \"" + symbol
+                        + "\": it is not a token, the vocabulary lacks its byte tokens and has no unknown token");
+            }
+            out.add(vocab.unk());
         }
     }
 }
