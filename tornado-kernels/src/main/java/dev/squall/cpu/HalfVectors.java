@@ -1,0 +1,48 @@
+package dev.squall.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Widening of 16-bit floats held in a {@link ShortVector} of {@link Lanes#S} into a
+ * {@link FloatVector} of {@link Lanes#F}, lane for lane, with integer arithmetic (the Vector API
+ * has no half-precision conversion).
+ */
+final class HalfVectors {
+
+    private HalfVectors() {}
+
+    /**
+     * binary16 to binary32, bit for bit as {@link Float#float16ToFloat}.
+     *
+     * <p>Why it is exact: the 15 magnitude bits {@code eeeeemmmmmmmmmm} shifted left by 13 land
+     * the half's exponent and fraction in the float's fields, which read as a float equal to the
+     * half times 2^(15-127) = 2^-112; that holds for subnormal halves too (they become float
+     * subnormals with the same fraction), and multiplying by 2^112 is exact (a power of two, no
+     * overflow, result normal or zero). Exponent 31 (infinity, NaN) would land at float exponent
+     * 31 instead of 255, so those lanes take the shifted bits with the exponent field set, and a
+     * NaN also gets the quiet bit, as the JDK's conversion (and F16C's) gives it. The sign is
+     * OR-ed back last: the short-to-int widening sign-extends, so bit 31 is the half's sign.
+     */
+    static FloatVector toFloat(ShortVector half) {
+        IntVector bits = (IntVector) half.convertShape(VectorOperators.S2I, Lanes.I, 0);
+        IntVector magnitude = bits.and(0x7FFF);
+        IntVector shifted = magnitude.lanewise(VectorOperators.LSHL, 13);
+        IntVector finite = shifted.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts();
+        VectorMask<Integer> special = magnitude.compare(VectorOperators.GE, 0x7C00);
+        VectorMask<Integer> nan = magnitude.compare(VectorOperators.GT, 0x7C00);
+        IntVector result = finite.blend(shifted.or(0x7F80_0000), special)
+                .lanewise(VectorOperators.OR, 0x0040_0000, nan)
+                .or(bits.and(0x8000_0000));
+        return result.reinterpretAsFloats();
+    }
+
+    /** bfloat16 to binary32: the 16 bits become the upper half of the float (exact, NaN bits kept). */
+    static FloatVector bf16ToFloat(ShortVector bf16) {
+        IntVector bits = (IntVector) bf16.convertShape(VectorOperators.S2I, Lanes.I, 0);
+        return bits.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+    }
+}

@@ -1,0 +1,76 @@
+package dev.squall.cpu;
+
+import dev.squall.format.F16;
+import dev.squall.format.LittleEndian;
+import dev.squall.format.Q4_0;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Q4_0 rows: {@code n / 32} blocks of {@code {fp16 d; uint8 qs[16]}} (18 bytes) at byte
+ * {@code offset}; low nibbles are elements 0-15, high nibbles 16-31.
+ *
+ * <p>Per block, {@code qs} is loaded {@link Lanes#F}-many bytes at a time and widened to ints
+ * (the widening sign-extends, which the masks below discard); the low nibbles minus 8 give
+ * elements {@code j..}, the high nibbles minus 8 elements {@code j + 16..}. {@code (q - 8) * d} is
+ * exact (4 bits times an 11-bit significand), so the weights are the oracle's to the bit.
+ * {@code dot} keeps one accumulator for each half of the block and reduces once at the end.
+ */
+final class Q4_0RowKernel implements RowKernel {
+
+    static final Q4_0RowKernel INSTANCE = new Q4_0RowKernel();
+
+    private static final int STEP = Lanes.F.length();
+    private static final int HALF = Q4_0.BLOCK_ELEMENTS / 2;
+
+    private Q4_0RowKernel() {}
+
+    @Override
+    public float dot(MemorySegment w, long offset, float[] x, int xOffset, int n) {
+        int blocks = n / Q4_0.BLOCK_ELEMENTS;
+        FloatVector acc0 = FloatVector.zero(Lanes.F), acc1 = acc0;
+        for (int b = 0; b < blocks; b++) {
+            long block = offset + (long) b * Q4_0.BLOCK_BYTES;
+            int xb = xOffset + b * Q4_0.BLOCK_ELEMENTS;
+            float d = F16.toFloat(w.get(LittleEndian.SHORT, block));
+            for (int j = 0; j < HALF; j += STEP) {
+                IntVector q = bytes(w, block, j);
+                acc0 = low(q).mul(d).fma(FloatVector.fromArray(Lanes.F, x, xb + j), acc0);
+                acc1 = high(q).mul(d).fma(FloatVector.fromArray(Lanes.F, x, xb + HALF + j), acc1);
+            }
+        }
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
+    public void decode(MemorySegment w, long offset, float[] dst, int dstOffset, int n) {
+        int blocks = n / Q4_0.BLOCK_ELEMENTS;
+        for (int b = 0; b < blocks; b++) {
+            long block = offset + (long) b * Q4_0.BLOCK_BYTES;
+            int y = dstOffset + b * Q4_0.BLOCK_ELEMENTS;
+            float d = F16.toFloat(w.get(LittleEndian.SHORT, block));
+            for (int j = 0; j < HALF; j += STEP) {
+                IntVector q = bytes(w, block, j);
+                low(q).mul(d).intoArray(dst, y + j);
+                high(q).mul(d).intoArray(dst, y + HALF + j);
+            }
+        }
+    }
+
+    private static IntVector bytes(MemorySegment w, long block, int j) {
+        return (IntVector) ByteVector.fromMemorySegment(Lanes.B, w, block + Q4_0.QS_OFFSET + j, ByteOrder.LITTLE_ENDIAN)
+                .convertShape(VectorOperators.B2I, Lanes.I, 0);
+    }
+
+    private static FloatVector low(IntVector q) {
+        return (FloatVector) q.and(0xF).sub(8).convert(VectorOperators.I2F, 0);
+    }
+
+    private static FloatVector high(IntVector q) {
+        return (FloatVector) q.lanewise(VectorOperators.ASHR, 4).and(0xF).sub(8).convert(VectorOperators.I2F, 0);
+    }
+}

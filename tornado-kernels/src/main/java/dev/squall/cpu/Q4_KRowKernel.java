@@ -1,0 +1,95 @@
+package dev.squall.cpu;
+
+import dev.squall.format.F16;
+import dev.squall.format.LittleEndian;
+import dev.squall.format.Q4_K;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Q4_K rows: {@code n / 256} super-blocks of 144 bytes at byte {@code offset}, laid out as
+ * {@link Q4_K} describes: four 32-byte chunks of nibbles, chunk {@code c} holding sub-block
+ * {@code 2c} in its low nibbles and {@code 2c + 1} in its high nibbles.
+ *
+ * <p>Per chunk the two (scale, min) pairs are unpacked once ({@link Q4_K#scale},
+ * {@link Q4_K#min}); then each load of {@link Lanes#F}-many bytes gives one vector of each
+ * sub-block. {@code decode} computes {@code scale * q - min} with the oracle's two roundings;
+ * {@code dot} uses one fma instead, which is the same number because {@code scale * q} is exact
+ * ({@code d * sc} is an 11-bit significand times 6 bits, times a 4-bit {@code q}: 21 bits). Two
+ * accumulators per sub-block position, four in all, reduced once at the end.
+ */
+final class Q4_KRowKernel implements RowKernel {
+
+    static final Q4_KRowKernel INSTANCE = new Q4_KRowKernel();
+
+    private static final int STEP = Lanes.F.length();
+    private static final int SUB = 32;
+
+    private Q4_KRowKernel() {}
+
+    @Override
+    public float dot(MemorySegment w, long offset, float[] x, int xOffset, int n) {
+        int blocks = n / Q4_K.BLOCK_ELEMENTS;
+        FloatVector acc0 = FloatVector.zero(Lanes.F), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+        for (int b = 0; b < blocks; b++) {
+            long block = offset + (long) b * Q4_K.BLOCK_BYTES;
+            float d = F16.toFloat(w.get(LittleEndian.SHORT, block + Q4_K.D_OFFSET));
+            float dmin = F16.toFloat(w.get(LittleEndian.SHORT, block + Q4_K.DMIN_OFFSET));
+            for (int c = 0; c < 4; c++) {
+                FloatVector scaleLo = FloatVector.broadcast(Lanes.F, d * Q4_K.scale(w, block, 2 * c));
+                FloatVector minLo = FloatVector.broadcast(Lanes.F, -(dmin * Q4_K.min(w, block, 2 * c)));
+                FloatVector scaleHi = FloatVector.broadcast(Lanes.F, d * Q4_K.scale(w, block, 2 * c + 1));
+                FloatVector minHi = FloatVector.broadcast(Lanes.F, -(dmin * Q4_K.min(w, block, 2 * c + 1)));
+                int xc = xOffset + b * Q4_K.BLOCK_ELEMENTS + 2 * SUB * c;
+                for (int l = 0; l < SUB; l += 2 * STEP) {
+                    IntVector q0 = bytes(w, block, c, l);
+                    IntVector q1 = bytes(w, block, c, l + STEP);
+                    acc0 = low(q0).fma(scaleLo, minLo).fma(FloatVector.fromArray(Lanes.F, x, xc + l), acc0);
+                    acc1 = low(q1).fma(scaleLo, minLo).fma(FloatVector.fromArray(Lanes.F, x, xc + l + STEP), acc1);
+                    acc2 = high(q0).fma(scaleHi, minHi).fma(FloatVector.fromArray(Lanes.F, x, xc + SUB + l), acc2);
+                    acc3 = high(q1).fma(scaleHi, minHi).fma(FloatVector.fromArray(Lanes.F, x, xc + SUB + l + STEP), acc3);
+                }
+            }
+        }
+        return acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
+    public void decode(MemorySegment w, long offset, float[] dst, int dstOffset, int n) {
+        int blocks = n / Q4_K.BLOCK_ELEMENTS;
+        for (int b = 0; b < blocks; b++) {
+            long block = offset + (long) b * Q4_K.BLOCK_BYTES;
+            float d = F16.toFloat(w.get(LittleEndian.SHORT, block + Q4_K.D_OFFSET));
+            float dmin = F16.toFloat(w.get(LittleEndian.SHORT, block + Q4_K.DMIN_OFFSET));
+            for (int c = 0; c < 4; c++) {
+                float scaleLo = d * Q4_K.scale(w, block, 2 * c), minLo = dmin * Q4_K.min(w, block, 2 * c);
+                float scaleHi = d * Q4_K.scale(w, block, 2 * c + 1), minHi = dmin * Q4_K.min(w, block, 2 * c + 1);
+                int y = dstOffset + b * Q4_K.BLOCK_ELEMENTS + 2 * SUB * c;
+                for (int l = 0; l < SUB; l += STEP) {
+                    IntVector q = bytes(w, block, c, l);
+                    low(q).mul(scaleLo).sub(minLo).intoArray(dst, y + l);
+                    high(q).mul(scaleHi).sub(minHi).intoArray(dst, y + SUB + l);
+                }
+            }
+        }
+    }
+
+    /** Bytes {@code l .. l + STEP} of chunk {@code c}, widened to ints. */
+    private static IntVector bytes(MemorySegment w, long block, int c, int l) {
+        long at = block + Q4_K.QS_OFFSET + (long) SUB * c + l;
+        return (IntVector) ByteVector.fromMemorySegment(Lanes.B, w, at, ByteOrder.LITTLE_ENDIAN)
+                .convertShape(VectorOperators.B2I, Lanes.I, 0);
+    }
+
+    private static FloatVector low(IntVector q) {
+        return (FloatVector) q.and(0xF).convert(VectorOperators.I2F, 0);
+    }
+
+    private static FloatVector high(IntVector q) {
+        return (FloatVector) q.lanewise(VectorOperators.ASHR, 4).and(0xF).convert(VectorOperators.I2F, 0);
+    }
+}
