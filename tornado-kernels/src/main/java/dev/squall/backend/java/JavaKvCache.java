@@ -1,0 +1,174 @@
+package dev.squall.backend.java;
+
+import dev.squall.graph.KvCache;
+import dev.squall.graph.ModelGraph.KvGeometry;
+import dev.squall.ops.Attention.KvPages;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The KV cache of the Java backend: F32 keys and values in pages of {@value #PAGE_SIZE} positions.
+ *
+ * <p>A physical page holds its positions for every layer ({@code keys[layer][page]}); a sequence
+ * maps its position pages to physical pages through a page table. Forks copy the table and share
+ * the pages (reference counts); the first write into a shared page copies it (copy-on-write), so a
+ * fork costs a table copy however long the shared prefix.
+ */
+final class JavaKvCache implements KvCache {
+
+    static final int PAGE_SHIFT = 6;
+    static final int PAGE_SIZE = 1 << PAGE_SHIFT;
+
+    private final KvGeometry geometry;
+    private final int capacity;
+    private final float[][][] keys;    // [layer][physical page] -> PAGE_SIZE × kvWidth floats
+    private final float[][][] values;
+    private int[] refCounts = new int[0];
+    private int pagesAllocated;
+    private final ArrayDeque<Integer> freePages = new ArrayDeque<>();
+    private final Map<Integer, Sequence> sequences = new HashMap<>();
+    private int nextId;
+
+    private static final class Sequence {
+        int[] pages = new int[4];
+        int pageCount;
+        int length;
+    }
+
+    JavaKvCache(KvGeometry geometry, int capacity) {
+        if (capacity < 1) throw new IllegalArgumentException("context size must be at least 1: " + capacity);
+        this.geometry = geometry;
+        this.capacity = capacity;
+        int maxPages = 16;
+        this.keys = new float[geometry.layers()][maxPages][];
+        this.values = new float[geometry.layers()][maxPages][];
+    }
+
+    @Override public synchronized int newSequence() {
+        int id = nextId++;
+        sequences.put(id, new Sequence());
+        return id;
+    }
+
+    @Override public synchronized int fork(int seq) {
+        Sequence parent = get(seq);
+        Sequence child = new Sequence();
+        child.pages = parent.pages.clone();
+        child.pageCount = parent.pageCount;
+        child.length = parent.length;
+        for (int i = 0; i < child.pageCount; i++) refCounts[child.pages[i]]++;
+        int id = nextId++;
+        sequences.put(id, child);
+        return id;
+    }
+
+    @Override public synchronized void truncate(int seq, int length) {
+        Sequence s = get(seq);
+        if (length < 0 || length > s.length) {
+            throw new IllegalArgumentException("cannot truncate sequence " + seq + " of length " + s.length + " to " + length);
+        }
+        int keep = (length + PAGE_SIZE - 1) >>> PAGE_SHIFT;
+        for (int i = keep; i < s.pageCount; i++) release(s.pages[i]);
+        s.pageCount = keep;
+        s.length = length;
+    }
+
+    @Override public synchronized void remove(int seq) {
+        Sequence s = get(seq);
+        for (int i = 0; i < s.pageCount; i++) release(s.pages[i]);
+        sequences.remove(seq);
+    }
+
+    @Override public synchronized int length(int seq) { return get(seq).length; }
+
+    @Override public int capacity() { return capacity; }
+
+    @Override public synchronized boolean contains(int seq) { return sequences.containsKey(seq); }
+
+    /** Physical pages in use (for tests and reports). */
+    synchronized int pagesInUse() {
+        int n = 0;
+        for (int r : refCounts) if (r > 0) n++;
+        return n;
+    }
+
+    /**
+     * Makes position {@code pos} of {@code seq} writable: allocates its page or copies a shared one,
+     * and extends the sequence. Positions must arrive without gaps.
+     */
+    synchronized void prepareWrite(int seq, int pos) {
+        Sequence s = get(seq);
+        if (pos > s.length) {
+            throw new IllegalArgumentException("sequence " + seq + " holds " + s.length
+                    + " positions; position " + pos + " would leave a gap");
+        }
+        if (pos >= capacity) {
+            throw new IllegalArgumentException("position " + pos + " is beyond the context size " + capacity);
+        }
+        int logical = pos >>> PAGE_SHIFT;
+        if (logical == s.pageCount) {
+            if (s.pages.length == logical) s.pages = Arrays.copyOf(s.pages, logical * 2);
+            s.pages[logical] = allocate();
+            s.pageCount++;
+        } else if (refCounts[s.pages[logical]] > 1) {
+            int copy = allocate();
+            for (int l = 0; l < geometry.layers(); l++) {
+                System.arraycopy(keys[l][s.pages[logical]], 0, keys[l][copy], 0, keys[l][copy].length);
+                System.arraycopy(values[l][s.pages[logical]], 0, values[l][copy], 0, values[l][copy].length);
+            }
+            release(s.pages[logical]);
+            s.pages[logical] = copy;
+        }
+        s.length = Math.max(s.length, pos + 1);
+    }
+
+    /** Stores one token's key and value rows ({@code kvWidth} floats each) for a layer. */
+    void write(int layer, int seq, int pos, float[] k, int kOffset, float[] v, int vOffset) {
+        Sequence s = get(seq);
+        int page = s.pages[pos >>> PAGE_SHIFT];
+        int width = geometry.kvWidth();
+        int o = (pos & (PAGE_SIZE - 1)) * width;
+        System.arraycopy(k, kOffset, keys[layer][page], o, width);
+        System.arraycopy(v, vOffset, values[layer][page], o, width);
+    }
+
+    /** A view of one layer of one sequence for the attention kernel (valid until the next write). */
+    KvPages view(int layer, int seq) {
+        Sequence s = get(seq);
+        return new KvPages(keys[layer], values[layer], s.pages, PAGE_SHIFT, geometry.kvWidth());
+    }
+
+    private Sequence get(int seq) {
+        Sequence s = sequences.get(seq);
+        if (s == null) throw new IllegalArgumentException("no sequence " + seq + " in the KV cache");
+        return s;
+    }
+
+    private int allocate() {
+        Integer free = freePages.poll();
+        int page;
+        if (free != null) {
+            page = free;
+        } else {
+            page = pagesAllocated++;
+            if (page == refCounts.length) refCounts = Arrays.copyOf(refCounts, Math.max(16, page * 2));
+            int floats = PAGE_SIZE * geometry.kvWidth();
+            for (int l = 0; l < geometry.layers(); l++) {
+                if (page == keys[l].length) {
+                    keys[l] = Arrays.copyOf(keys[l], page * 2);
+                    values[l] = Arrays.copyOf(values[l], page * 2);
+                }
+                keys[l][page] = new float[floats];
+                values[l][page] = new float[floats];
+            }
+        }
+        refCounts[page] = 1;
+        return page;
+    }
+
+    private void release(int page) {
+        if (--refCounts[page] == 0) freePages.add(page);
+    }
+}

@@ -1,0 +1,409 @@
+package dev.squall.backend.java;
+
+import dev.squall.backend.Backend;
+import dev.squall.backend.Plan;
+import dev.squall.backend.PlanOptions;
+import dev.squall.cpu.RowKernel;
+import dev.squall.cpu.RowKernels;
+import dev.squall.graph.Act;
+import dev.squall.graph.AttentionPolicy;
+import dev.squall.graph.Batch;
+import dev.squall.graph.ForwardResult;
+import dev.squall.graph.KvCache;
+import dev.squall.graph.ModelGraph;
+import dev.squall.graph.Op;
+import dev.squall.graph.RopeSpec;
+import dev.squall.ops.Add;
+import dev.squall.ops.Attention;
+import dev.squall.ops.Matmul;
+import dev.squall.ops.RmsNorm;
+import dev.squall.ops.Rope;
+import dev.squall.ops.SwiGlu;
+import dev.squall.tensor.WeightTensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A model graph compiled for the Java backend: each operator becomes a {@link Step} bound to its
+ * kernel (chosen once per weight format), its activation buffers and its thread pool.
+ *
+ * <pre>
+ *  forward(batch): check batch ─▶ reserve KV positions ─▶ RoPE tables per token
+ *                  ─▶ prologue ─▶ layers (minus skipped) ─▶ epilogue on output rows ─▶ result
+ * </pre>
+ * Activation buffers hold {@code capacity × width} floats and grow with the largest batch seen.
+ */
+final class JavaPlan implements Plan {
+
+    private final JavaBackend backend;
+    private final ModelGraph graph;
+    private final PlanOptions options;
+    private final WorkerPool pool;
+    private final JavaKvCache cache;
+    private final Map<Act, Integer> slots = new HashMap<>();
+    private final List<Act> acts = new ArrayList<>();
+    private float[][] buffers = new float[0][];
+    private int tokenCapacity, outputCapacity;
+    private final List<Step> prologue, epilogue;
+    private final List<List<Step>> layers = new ArrayList<>();
+    private final List<RopeSpec> ropeSpecs = new ArrayList<>();
+    private final Map<RopeSpec, Integer> ropeIndex = new IdentityHashMap<>();
+    private final float[][] matmulScratch;
+    private final float[][] scoreScratch;
+    private final int[][] rangeScratch;
+
+    /** What a step sees of the batch being computed. */
+    private static final class Frame {
+        Batch batch;
+        int tokens, outputs;
+        Rope.Table[][] ropeTables = new Rope.Table[0][];  // [spec][token]
+    }
+
+    private final Frame frame = new Frame();
+
+    /** One operator bound to its kernel and buffers. */
+    private interface Step {
+        void run(Frame f);
+        Act output();
+        int layer();
+    }
+
+    JavaPlan(JavaBackend backend, ModelGraph graph, PlanOptions options) {
+        this.backend = backend;
+        this.graph = graph;
+        this.options = options;
+        this.pool = new WorkerPool(options.threads());
+        this.cache = new JavaKvCache(graph.kv(), options.contextSize());
+        this.prologue = compile(graph.prologue(), -1);
+        for (ModelGraph.Layer layer : graph.layers()) layers.add(compile(layer.ops(), layer.index()));
+        this.epilogue = compile(graph.epilogue(), -1);
+        int scratch = 0;
+        for (Op op : allOps()) if (op instanceof Op.Matmul m) scratch = Math.max(scratch, Matmul.scratchFloats(m.weight()));
+        int maxRanges = 4;
+        matmulScratch = new float[options.threads()][scratch];
+        scoreScratch = new float[options.threads()][options.contextSize()];
+        rangeScratch = new int[options.threads()][2 * maxRanges];
+        ensureCapacity(1, 1);
+    }
+
+    private List<Op> allOps() {
+        List<Op> all = new ArrayList<>(graph.prologue());
+        for (ModelGraph.Layer l : graph.layers()) all.addAll(l.ops());
+        all.addAll(graph.epilogue());
+        return all;
+    }
+
+    @Override public ModelGraph graph() { return graph; }
+
+    @Override public KvCache cache() { return cache; }
+
+    @Override public Backend backend() { return backend; }
+
+    @Override public void close() { pool.close(); }
+
+    // ---------------------------------------------------------------- forward
+
+    @Override public synchronized ForwardResult forward(Batch batch) {
+        check(batch);
+        for (int i = 0; i < batch.size(); i++) cache.prepareWrite(batch.sequence(i), batch.position(i));
+        Frame f = frame;
+        f.batch = batch;
+        f.tokens = batch.size();
+        f.outputs = batch.outputCount();
+        ensureCapacity(f.tokens, f.outputs);
+        fillRopeTables(f);
+        runAll(prologue, f);
+        for (int l = 0; l < layers.size(); l++) if (!batch.skips(l)) runAll(layers.get(l), f);
+        boolean logits = batch.wants(Batch.Output.LOGITS);
+        if (f.outputs > 0) {
+            for (Step s : epilogue) {
+                if (!logits && s.output().equals(graph.logits())) continue;
+                run(s, f);
+            }
+        }
+        float[] logitRows = logits ? Arrays.copyOf(buffer(graph.logits()), f.outputs * graph.vocabSize()) : null;
+        float[] hidden = batch.wants(Batch.Output.HIDDEN) ? Arrays.copyOf(buffer(graph.hidden()), f.outputs * graph.hidden().width()) : null;
+        f.batch = null;
+        return new ForwardResult(batch.outputRows(), logitRows, graph.vocabSize(), hidden, graph.hidden().width());
+    }
+
+    private void runAll(List<Step> steps, Frame f) {
+        for (Step s : steps) run(s, f);
+    }
+
+    private void run(Step s, Frame f) {
+        s.run(f);
+        if (options.observer() != null) {
+            Act out = s.output();
+            int rows = out.rows() == Act.Rows.TOKENS ? f.tokens : f.outputs;
+            options.observer().observe(out.name(), s.layer(), buffer(out), rows, out.width());
+        }
+    }
+
+    /** Rejects a bad batch before anything is computed, naming the token at fault. */
+    private void check(Batch b) {
+        Map<Integer, Integer> lengths = new HashMap<>();
+        int vocab = embeddingTableRows();
+        for (int i = 0; i < b.size(); i++) {
+            int seq = b.sequence(i), pos = b.position(i);
+            if (!cache.contains(seq)) throw new IllegalArgumentException("batch token " + i + ": no sequence " + seq + " in the KV cache");
+            int len = lengths.computeIfAbsent(seq, cache::length);
+            if (pos > len) throw new IllegalArgumentException("batch token " + i + ": position " + pos + " of sequence " + seq + " leaves a gap (sequence holds " + len + " positions)");
+            if (pos >= cache.capacity()) throw new IllegalArgumentException("batch token " + i + ": position " + pos + " is beyond the context size " + cache.capacity());
+            lengths.put(seq, Math.max(len, pos + 1));
+            if (b.embeddings() == null && (b.token(i) < 0 || b.token(i) >= vocab)) {
+                throw new IllegalArgumentException("batch token " + i + ": token id " + b.token(i) + " is out of range [0, " + vocab + ")");
+            }
+        }
+        if (b.embeddings() != null && b.embeddings().length != b.size() * graph.embeddingSize()) {
+            throw new IllegalArgumentException("batch embeddings have width " + b.embeddings().length / b.size() + ", the model's is " + graph.embeddingSize());
+        }
+        int skipped = b.skippedLayers().length();
+        if (skipped > graph.layers().size()) {
+            throw new IllegalArgumentException("cannot skip layer " + (skipped - 1) + ": the model has " + graph.layers().size() + " layers");
+        }
+    }
+
+    private int embeddingTableRows() {
+        for (Op op : graph.prologue()) if (op instanceof Op.Embed e) return e.table().rows();
+        return graph.vocabSize();
+    }
+
+    private void fillRopeTables(Frame f) {
+        if (f.ropeTables.length < ropeSpecs.size()) f.ropeTables = new Rope.Table[ropeSpecs.size()][];
+        for (int s = 0; s < ropeSpecs.size(); s++) {
+            RopeSpec spec = ropeSpecs.get(s);
+            Rope.Table[] tables = f.ropeTables[s];
+            if (tables == null || tables.length < f.tokens) {
+                tables = new Rope.Table[Math.max(f.tokens, tables == null ? 0 : tables.length * 2)];
+                for (int t = 0; t < tables.length; t++) tables[t] = new Rope.Table(spec.dims());
+                f.ropeTables[s] = tables;
+            }
+            for (int t = 0; t < f.tokens; t++) tables[t].fill(spec, f.batch.position(t));
+        }
+    }
+
+    // ---------------------------------------------------------------- buffers
+
+    private int slot(Act a) {
+        return slots.computeIfAbsent(a, x -> {
+            acts.add(x);
+            return acts.size() - 1;
+        });
+    }
+
+    private float[] buffer(Act a) { return buffers[slots.get(a)]; }
+
+    private void ensureCapacity(int tokens, int outputs) {
+        if (tokens <= tokenCapacity && outputs <= outputCapacity && buffers.length == acts.size()) return;
+        tokenCapacity = Math.max(tokens, tokenCapacity);
+        outputCapacity = Math.max(outputs, outputCapacity);
+        buffers = new float[acts.size()][];
+        for (int i = 0; i < acts.size(); i++) {
+            Act a = acts.get(i);
+            int rows = a.rows() == Act.Rows.TOKENS ? tokenCapacity : outputCapacity;
+            buffers[i] = new float[rows * a.width()];
+        }
+    }
+
+    private int rows(Act a, Frame f) { return a.rows() == Act.Rows.TOKENS ? f.tokens : f.outputs; }
+
+    // ---------------------------------------------------------------- compile
+
+    private List<Step> compile(List<Op> ops, int layer) {
+        List<Step> steps = new ArrayList<>();
+        for (Op op : ops) steps.add(compile(op, layer));
+        return steps;
+    }
+
+    private Step compile(Op op, int layer) {
+        return switch (op) {
+            case Op.Embed e -> embed(e);
+            case Op.RmsNorm n -> rmsNorm(n, layer);
+            case Op.Matmul m -> matmul(m, layer);
+            case Op.Rope r -> rope(r, layer);
+            case Op.Attention a -> attention(a);
+            case Op.Add a -> add(a, layer);
+            case Op.SwiGlu s -> swiGlu(s, layer);
+            case Op.GatherOutputs g -> gather(g);
+        };
+    }
+
+    private record Bound(Act output, int layer, java.util.function.Consumer<Frame> body) implements Step {
+        @Override public void run(Frame f) { body.accept(f); }
+    }
+
+    private Step embed(Op.Embed e) {
+        int out = slot(e.out());
+        WeightTensor table = e.table();
+        RowKernel kernel = RowKernels.forFormat(table.format());
+        int width = e.out().width();
+        if (table.columns() != width) throw new IllegalArgumentException("embedding table " + table.name() + " has rows of " + table.columns() + ", activation " + e.out().name() + " is " + width + " wide");
+        return new Bound(e.out(), -1, f -> {
+            float[] o = buffers[out];
+            float[] given = f.batch.embeddings();
+            for (int t = 0; t < f.tokens; t++) {
+                if (given != null) System.arraycopy(given, t * width, o, t * width, width);
+                else kernel.decode(table.data(), table.rowOffset(f.batch.token(t)), o, t * width, width);
+            }
+        });
+    }
+
+    private Step rmsNorm(Op.RmsNorm n, int layer) {
+        int in = slot(n.in()), out = slot(n.out());
+        float[] w = vector(n.weight(), n.groupSize());
+        int width = n.in().width(), group = n.groupSize();
+        float eps = n.eps();
+        return new Bound(n.out(), layer, f -> {
+            float[] x = buffers[in], o = buffers[out];
+            int rows = rows(n.in(), f);
+            parallelRows(rows, width, (r0, r1) -> {
+                for (int r = r0; r < r1; r++) {
+                    for (int g = 0; g < width; g += group) RmsNorm.cpu(x, r * width + g, group, w, eps, o, r * width + g);
+                }
+            });
+        });
+    }
+
+    private Step matmul(Op.Matmul m, int layer) {
+        int in = slot(m.in()), out = slot(m.out());
+        WeightTensor w = m.weight();
+        if (w.columns() != m.in().width() || w.rows() != m.out().width()) {
+            throw new IllegalArgumentException("matmul " + w + ": input " + m.in().name() + " is " + m.in().width()
+                    + " wide and output " + m.out().name() + " " + m.out().width() + "; the weight needs " + w.columns() + " → " + w.rows());
+        }
+        RowKernel kernel = RowKernels.forFormat(w.format());
+        float[] bias = m.bias() == null ? null : vector(m.bias(), w.rows());
+        int rowsW = w.rows();
+        return new Bound(m.out(), layer, f -> {
+            float[] x = buffers[in], o = buffers[out];
+            int tokens = rows(m.in(), f);
+            int chunk = matmulChunk(rowsW);
+            int chunks = (rowsW + chunk - 1) / chunk;
+            pool.run(chunks, (c, worker) -> {
+                int r0 = c * chunk, r1 = Math.min(rowsW, r0 + chunk);
+                Matmul.cpuRows(w, kernel, x, tokens, o, r0, r1, matmulScratch[worker]);
+                if (bias != null) {
+                    for (int t = 0; t < tokens; t++) for (int r = r0; r < r1; r++) o[t * rowsW + r] += bias[r];
+                }
+            });
+        });
+    }
+
+    /** Rows per parallel chunk: a multiple of 4, about eight chunks per thread. */
+    private int matmulChunk(int rows) {
+        int target = rows / (pool.threads() * 8);
+        return Math.max(16, (target + 3) & ~3);
+    }
+
+    private Step rope(Op.Rope r, int layer) {
+        int x = slot(r.x());
+        int spec = ropeIndex.computeIfAbsent(r.spec(), s -> {
+            ropeSpecs.add(s);
+            return ropeSpecs.size() - 1;
+        });
+        int width = r.x().width();
+        return new Bound(r.x(), layer, f -> {
+            float[] buf = buffers[x];
+            Rope.Table[] tables = f.ropeTables[spec];
+            for (int t = 0; t < f.tokens; t++) Rope.cpu(buf, t * width, r.heads(), r.headSize(), r.spec(), tables[t]);
+        });
+    }
+
+    private Step attention(Op.Attention a) {
+        int q = slot(a.q()), k = slot(a.k()), v = slot(a.v()), out = slot(a.out());
+        int heads = a.heads(), kvHeads = a.kvHeads(), hs = a.headSize(), layer = a.layer();
+        int group = heads / kvHeads;
+        if (heads % kvHeads != 0) throw new IllegalArgumentException("layer " + layer + ": " + heads + " query heads do not divide into " + kvHeads + " KV heads");
+        int kvWidth = kvHeads * hs, qWidth = heads * hs;
+        float scale = (float) (1.0 / Math.sqrt(hs));
+        return new Bound(a.out(), layer, f -> {
+            float[] qb = buffers[q], kb = buffers[k], vb = buffers[v], ob = buffers[out];
+            Batch b = f.batch;
+            for (int t = 0; t < f.tokens; t++) cache.write(layer, b.sequence(t), b.position(t), kb, t * kvWidth, vb, t * kvWidth);
+            Attention.KvPages[] views = new Attention.KvPages[f.tokens];
+            Map<Integer, Attention.KvPages> bySeq = new HashMap<>();
+            for (int t = 0; t < f.tokens; t++) views[t] = bySeq.computeIfAbsent(b.sequence(t), s -> cache.view(layer, s));
+            pool.run(f.tokens * heads, (item, worker) -> {
+                int t = item / heads, h = item % heads;
+                int seq = b.sequence(t), pos = b.position(t);
+                AttentionPolicy policy = b.policy(seq);
+                int[] ranges = rangeScratch[worker];
+                if (ranges.length < 2 * policy.maxRanges()) ranges = rangeScratch[worker] = new int[2 * policy.maxRanges()];
+                int n = policy.visibleRanges(pos, ranges);
+                checkRanges(policy, ranges, n, seq, pos);
+                Attention.cpu(qb, t * qWidth + h * hs, hs, scale, views[t], (h / group) * hs, ranges, n,
+                        scoreScratch[worker], ob, t * qWidth + h * hs);
+            });
+        });
+    }
+
+    private void checkRanges(AttentionPolicy policy, int[] ranges, int n, int seq, int pos) {
+        int length = cache.length(seq);
+        int previousEnd = 0;
+        for (int i = 0; i < n; i++) {
+            int s = ranges[2 * i], e = ranges[2 * i + 1];
+            if (s < previousEnd || e < s || e > length) {
+                throw new IllegalStateException("attention policy " + policy + " gave range [" + s + ", " + e + ") for position "
+                        + pos + " of sequence " + seq + ", which holds " + length + " positions");
+            }
+            previousEnd = e;
+        }
+    }
+
+    private Step add(Op.Add a, int layer) {
+        int x = slot(a.a()), y = slot(a.b()), out = slot(a.out());
+        int width = a.out().width();
+        return new Bound(a.out(), layer, f -> {
+            float[] xa = buffers[x], ya = buffers[y], o = buffers[out];
+            parallelRows(rows(a.out(), f), width, (r0, r1) -> Add.cpu(xa, r0 * width, ya, r0 * width, (r1 - r0) * width, o, r0 * width));
+        });
+    }
+
+    private Step swiGlu(Op.SwiGlu s, int layer) {
+        int g = slot(s.gate()), u = slot(s.up()), out = slot(s.out());
+        int width = s.out().width();
+        return new Bound(s.out(), layer, f -> {
+            float[] gb = buffers[g], ub = buffers[u], o = buffers[out];
+            parallelRows(rows(s.out(), f), width, (r0, r1) -> SwiGlu.cpu(gb, r0 * width, ub, r0 * width, (r1 - r0) * width, o, r0 * width));
+        });
+    }
+
+    private Step gather(Op.GatherOutputs g) {
+        int in = slot(g.in()), out = slot(g.out());
+        int width = g.in().width();
+        return new Bound(g.out(), -1, f -> {
+            float[] x = buffers[in], o = buffers[out];
+            for (int i = 0; i < f.outputs; i++) System.arraycopy(x, f.batch.outputRow(i) * width, o, i * width, width);
+        });
+    }
+
+    private interface RowRange {
+        void run(int r0, int r1);
+    }
+
+    /** Splits element-wise work over rows when there is enough of it to pay for the hand-off. */
+    private void parallelRows(int rows, int width, RowRange body) {
+        long work = (long) rows * width;
+        if (work < 32_768 || rows < 2) {
+            body.run(0, rows);
+            return;
+        }
+        int chunks = Math.min(rows, pool.threads() * 4);
+        pool.run(chunks, (c, w) -> body.run((int) ((long) rows * c / chunks), (int) ((long) rows * (c + 1) / chunks)));
+    }
+
+    /** A small 1-D weight (norm, bias) decoded once at compile time. */
+    private static float[] vector(WeightTensor t, int expected) {
+        if (t.columns() != expected || t.rows() != 1) {
+            throw new IllegalArgumentException("tensor " + t + ": expected a vector of " + expected + " elements");
+        }
+        float[] v = new float[expected];
+        t.format().decode(t.data(), 0, v, 0, expected);
+        return v;
+    }
+}

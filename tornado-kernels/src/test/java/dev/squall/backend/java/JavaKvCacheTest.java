@@ -1,0 +1,76 @@
+package dev.squall.backend.java;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.squall.graph.ModelGraph.KvGeometry;
+import dev.squall.ops.Attention.KvPages;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+class JavaKvCacheTest {
+
+    private static final KvGeometry GEOMETRY = new KvGeometry(2, 1, 4);
+
+    private static float[] row(float v) {
+        float[] r = new float[4];
+        Arrays.fill(r, v);
+        return r;
+    }
+
+    private static void put(JavaKvCache c, int seq, int pos, float v) {
+        c.prepareWrite(seq, pos);
+        for (int layer = 0; layer < 2; layer++) c.write(layer, seq, pos, row(v + layer), 0, row(-v - layer), 0);
+    }
+
+    private static float[] key(JavaKvCache c, int layer, int seq, int pos) {
+        KvPages p = c.view(layer, seq);
+        float[] page = p.keys()[p.pageTable()[pos >>> p.pageShift()]];
+        int o = (pos & ((1 << p.pageShift()) - 1)) * 4;
+        return Arrays.copyOfRange(page, o, o + 4);
+    }
+
+    @Test
+    void forkSharesPagesUntilOneSideWrites() {
+        JavaKvCache c = new JavaKvCache(GEOMETRY, 1000);
+        int a = c.newSequence();
+        for (int p = 0; p < 100; p++) put(c, a, p, p);
+        int pagesBefore = c.pagesInUse();
+        int b = c.fork(a);
+        assertEquals(pagesBefore, c.pagesInUse(), "a fork copies no pages");
+        assertEquals(100, c.length(b));
+        c.truncate(b, 90);
+        put(c, b, 90, 1000);
+        assertArrayEquals(row(90 + 1), key(c, 1, a, 90), "the parent keeps its own position 90");
+        assertArrayEquals(row(1000 + 1), key(c, 1, b, 90), "the fork sees what it wrote");
+        assertArrayEquals(row(5), key(c, 0, b, 5), "shared prefix stays visible to the fork");
+        assertEquals(pagesBefore + 1, c.pagesInUse(), "only the written page was copied");
+    }
+
+    @Test
+    void truncateAndRemoveReleasePages() {
+        JavaKvCache c = new JavaKvCache(GEOMETRY, 1000);
+        int a = c.newSequence();
+        for (int p = 0; p < 200; p++) put(c, a, p, p);
+        c.truncate(a, 10);
+        assertEquals(10, c.length(a));
+        assertEquals(1, c.pagesInUse());
+        c.remove(a);
+        assertEquals(0, c.pagesInUse());
+        assertFalse(c.contains(a));
+    }
+
+    @Test
+    void positionsMustNotLeaveGapsOrPassTheContext() {
+        JavaKvCache c = new JavaKvCache(GEOMETRY, 8);
+        int a = c.newSequence();
+        assertThrows(IllegalArgumentException.class, () -> c.prepareWrite(a, 1));
+        for (int p = 0; p < 8; p++) put(c, a, p, p);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> c.prepareWrite(a, 8));
+        assertEquals("position 8 is beyond the context size 8", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> c.truncate(a, 9));
+        assertThrows(IllegalArgumentException.class, () -> c.length(a + 1));
+    }
+}
