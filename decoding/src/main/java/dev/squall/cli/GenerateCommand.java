@@ -1,0 +1,79 @@
+package dev.squall.cli;
+
+import dev.squall.generation.GenerateOptions;
+import dev.squall.generation.GenerationResult;
+import dev.squall.generation.Generator;
+import dev.squall.sampling.Sampler;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Generate text from a prompt, streaming it to stdout.",
+                "At the end, stderr shows the load time and the prefill and decode speeds."})
+final class GenerateCommand implements Callable<Integer> {
+
+    @Mixin ModelOptions model;
+    @Mixin SamplingOptions sampling;
+
+    @Option(names = {"-p", "--prompt"}, paramLabel = "TEXT", description = "The prompt.")
+    String prompt;
+
+    @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "Read the prompt from a file.")
+    Path promptFile;
+
+    @Option(names = {"-n", "--n-predict"}, defaultValue = "256", paramLabel = "N",
+            description = "Tokens to generate; -1 = until an end token or a full context (default ${DEFAULT-VALUE}).")
+    int maxTokens;
+
+    @Option(names = "--stop", paramLabel = "TEXT", description = "Stop when this text appears (repeatable).")
+    List<String> stops = new ArrayList<>();
+
+    @Option(names = "--no-display-prompt", description = "Do not echo the prompt before the generated text.")
+    boolean hidePrompt;
+
+    @Spec CommandSpec spec;
+
+    @Override public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
+        String text = promptText();
+        GenerateOptions options = new GenerateOptions(maxTokens, sampling.config(), stops, model.batchSize);
+        try (ModelOptions.Loaded loaded = model.load(err)) {
+            int[] tokens = loaded.model().tokenizer().encode(text, true, true);
+            Report.header(err, loaded, sampling.seed());
+            if (!hidePrompt) {
+                out.print(text);
+                out.flush();
+            }
+            int seq = loaded.plan().cache().newSequence();
+            Generator generator = new Generator(loaded.plan(), loaded.model().tokenizer());
+            GenerationResult r = generator.generate(seq, tokens, new Sampler(options.sampling()), options, piece -> {
+                out.print(piece);
+                out.flush();
+            });
+            out.println();
+            out.flush();
+            Report.footer(err, loaded.loadSeconds(), r);
+        }
+        return 0;
+    }
+
+    private String promptText() throws java.io.IOException {
+        if (prompt != null && promptFile != null) throw new IllegalArgumentException("give the prompt with -p or -f, not both");
+        if (promptFile != null) {
+            if (!Files.isRegularFile(promptFile)) throw new IllegalArgumentException("--file " + promptFile + ": no such file");
+            return Files.readString(promptFile, StandardCharsets.UTF_8);
+        }
+        if (prompt == null) throw new IllegalArgumentException("no prompt: give one with -p TEXT or -f FILE");
+        return prompt;
+    }
+}

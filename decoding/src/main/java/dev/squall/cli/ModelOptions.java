@@ -1,0 +1,86 @@
+package dev.squall.cli;
+
+import dev.squall.backend.Backend;
+import dev.squall.backend.Backends;
+import dev.squall.backend.Plan;
+import dev.squall.backend.PlanOptions;
+import dev.squall.backend.java.JavaBackend;
+import dev.squall.model.Model;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import picocli.CommandLine.Option;
+
+/** The flags that choose a model and where it runs, shared by every command that runs one. */
+public final class ModelOptions {
+
+    @Option(names = {"-m", "--model"}, required = true, paramLabel = "FILE", description = "GGUF model file.")
+    public Path model;
+
+    @Option(names = "--device", defaultValue = "java", paramLabel = "ID",
+            description = "Where to run: java (default) or tornado:D:N (see 'squall devices').")
+    public String device;
+
+    @Option(names = {"-t", "--threads"}, paramLabel = "N", description = "CPU threads (default: all cores).")
+    public Integer threads;
+
+    @Option(names = {"-c", "--ctx-size"}, defaultValue = "0", paramLabel = "N",
+            description = "Context size in tokens (default 0: the model's, at most 4096).")
+    public int contextSize;
+
+    @Option(names = {"-b", "--batch-size"}, defaultValue = "512", paramLabel = "N",
+            description = "Prompt tokens per forward call (default ${DEFAULT-VALUE}).")
+    public int batchSize;
+
+    public int threads() {
+        int t = threads == null ? JavaBackend.defaultThreads() : threads;
+        if (t < 1 || t > 1024) throw new IllegalArgumentException("--threads " + t + " is out of range (1 to 1024)");
+        return t;
+    }
+
+    public void check() {
+        threads();
+        if (contextSize < 0) throw new IllegalArgumentException("--ctx-size " + contextSize + " is out of range (0 = the model's, or a positive count)");
+        if (batchSize < 1) throw new IllegalArgumentException("--batch-size " + batchSize + " is out of range (a positive count)");
+        if (!Files.isRegularFile(model)) throw new IllegalArgumentException("--model " + model + ": no such file");
+    }
+
+    /** A model opened and compiled, with its load time. */
+    public record Loaded(Model model, Plan plan, int threads, double loadSeconds) implements AutoCloseable {
+        @Override public void close() {
+            plan.close();
+            model.close();
+        }
+    }
+
+    /** Opens the model, pages its weights in (with a progress bar on a terminal) and compiles it. */
+    public Loaded load(PrintWriter err) {
+        check();
+        long t0 = System.nanoTime();
+        Backend backend = Backends.find(device);
+        Model m;
+        if (Terminal.isInteractive() && model.toFile().length() > (64L << 20)) {
+            try (ProgressBar bar = progressBar("loading", model.toFile().length())) {
+                m = Model.open(model, bar::stepTo);
+            }
+        } else {
+            m = Model.open(model, bytes -> {});
+        }
+        try {
+            int ctx = contextSize > 0 ? contextSize : Math.min(m.config().contextLength(), 4096);
+            Plan plan = m.compile(backend, new PlanOptions(ctx, threads(), null));
+            return new Loaded(m, plan, threads(), (System.nanoTime() - t0) / 1e9);
+        } catch (RuntimeException e) {
+            m.close();
+            throw e;
+        }
+    }
+
+    static ProgressBar progressBar(String task, long bytes) {
+        return new ProgressBarBuilder().setTaskName(task).setInitialMax(bytes).setUnit(" MiB", 1 << 20)
+                .setConsumer(new ConsoleProgressBarConsumer(System.err)).hideEta().build();
+    }
+}

@@ -1,0 +1,27 @@
+package dev.squall.cli;
+
+import dev.squall.generation.GenerationResult;
+import dev.squall.model.ModelConfig;
+import java.io.PrintWriter;
+import java.util.Locale;
+
+/** The lines the launcher prints on stderr around a generation. */
+final class Report {
+
+    private Report() {}
+
+    static void header(PrintWriter err, ModelOptions.Loaded l, long seed) {
+        ModelConfig c = l.model().config();
+        err.printf(Locale.ROOT, "squall: %s (%s, %d layers, dim %d, %s) on %s, %d threads, context %d, seed %d%n",
+                c.name(), c.architecture(), c.layers(), c.embeddingSize(), l.model().formatSummary(),
+                l.plan().backend().id(), l.threads(), l.plan().cache().capacity(), seed);
+        err.flush();
+    }
+
+    static void footer(PrintWriter err, double loadSeconds, GenerationResult r) {
+        err.printf(Locale.ROOT, "load %.2f s | prefill %d tokens, %.1f tokens/s | decode %d tokens, %.1f tokens/s | stop: %s%n",
+                loadSeconds, r.promptTokens(), r.prefillTokensPerSecond(), r.decodeSteps(), r.decodeTokensPerSecond(),
+                r.reason().name().toLowerCase(Locale.ROOT).replace('_', ' '));
+        err.flush();
+    }
+}
