@@ -22,7 +22,7 @@ import picocli.CommandLine.Model.CommandSpec;
                 "and a generated 32,000-token vocabulary. tiny: ~15M parameters; 134m: dim 768, 12 layers, FFN 2048."})
 final class SampleModelCommand implements Callable<Integer> {
 
-    @Parameters(arity = "0..*", paramLabel = "NAME", description = "tiny (default) and/or 134m.")
+    @Parameters(arity = "0..*", paramLabel = "NAME", description = "micro, tiny (default) and/or 134m.")
     List<String> names = new ArrayList<>();
 
     @Option(names = "--type", split = ",", paramLabel = "FORMAT",

@@ -13,7 +13,7 @@ public record GenerateOptions(int maxTokens, SamplerConfig sampling, List<String
 
     public GenerateOptions {
         if (maxTokens < -1) throw new IllegalArgumentException("--n-predict " + maxTokens + " is out of range (-1 = until the context is full, or a count ≥ 0)");
-        if (batchSize < 1) throw new IllegalArgumentException("--batch-size " + batchSize + " is out of range (≥ 1)");
+        if (batchSize < 1) throw new IllegalArgumentException("--batch-size " + batchSize + " is out of range (a positive count)");
         stops = List.copyOf(stops);
     }
 }

@@ -10,12 +10,13 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The project's sample models: Llama-architecture GGUFs with seeded random weights and a generated
+ * The project's sample models (micro is for tests and quick checks): Llama-architecture GGUFs with seeded random weights and a generated
  * 32,000-token SentencePiece vocabulary, so every machine can run Squall without a download.
  *
  * <table>
  *   <caption>Sample models</caption>
  *   <tr><th>name</th><th>dim</th><th>layers</th><th>heads</th><th>FFN</th><th>vocab</th><th>output</th><th>parameters</th></tr>
+ *   <tr><td>micro</td><td>64</td><td>2</td><td>4 (2 KV)</td><td>160</td><td>1024</td><td>separate</td><td>~0.2M</td></tr>
  *   <tr><td>tiny</td><td>288</td><td>6</td><td>6</td><td>768</td><td>32000</td><td>tied</td><td>~15M</td></tr>
  *   <tr><td>134m</td><td>768</td><td>12</td><td>12</td><td>2048</td><td>32000</td><td>separate</td><td>~134M</td></tr>
  * </table>
@@ -29,21 +30,22 @@ public final class SampleModels {
     /** The formats sample models are written in. */
     public static final List<WeightFormat> FORMATS = List.of(WeightFormats.F32, WeightFormats.F16, WeightFormats.Q8_0, WeightFormats.Q4_0);
 
-    public static final List<String> NAMES = List.of("tiny", "134m");
+    public static final List<String> NAMES = List.of("micro", "tiny", "134m");
 
-    private static Vocabulary vocabulary;
+    private static final java.util.Map<Integer, Vocabulary> VOCABULARIES = new java.util.concurrent.ConcurrentHashMap<>();
 
-    private static synchronized Vocabulary vocabulary() {
-        if (vocabulary == null) vocabulary = SampleVocabulary.generate(32000, SEED);
-        return vocabulary;
+    private static Vocabulary vocabulary(int size) {
+        return VOCABULARIES.computeIfAbsent(size, n -> SampleVocabulary.generate(n, SEED));
     }
 
     /** The spec of a sample model by name (tiny, 134m), in a given format. */
     public static ModelSpec spec(String name, WeightFormat format) {
         return switch (name.toLowerCase(Locale.ROOT)) {
-            case "tiny" -> new ModelSpec("squall-tiny", ModelFamily.LLAMA, 288, 6, 6, 6, 48, 768, vocabulary(), true,
+            case "micro" -> new ModelSpec("squall-micro", ModelFamily.LLAMA, 64, 2, 4, 2, 16, 160, vocabulary(1024), false,
+                    10000f, null, 512, format, SEED);
+            case "tiny" -> new ModelSpec("squall-tiny", ModelFamily.LLAMA, 288, 6, 6, 6, 48, 768, vocabulary(32000), true,
                     10000f, null, 2048, format, SEED);
-            case "134m" -> new ModelSpec("squall-134m", ModelFamily.LLAMA, 768, 12, 12, 12, 64, 2048, vocabulary(), false,
+            case "134m" -> new ModelSpec("squall-134m", ModelFamily.LLAMA, 768, 12, 12, 12, 64, 2048, vocabulary(32000), false,
                     10000f, null, 2048, format, SEED);
             default -> throw new IllegalArgumentException("no sample model '" + name + "' (choose from " + String.join(", ", NAMES) + ")");
         };
