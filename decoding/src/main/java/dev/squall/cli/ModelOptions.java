@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
 /** The flags that choose a model and where it runs, shared by every command that runs one. */
 public final class ModelOptions {
 
-    @Option(names = {"-m", "--model"}, required = true, paramLabel = "FILE", description = "GGUF model file.")
+    @Option(names = {"-m", "--model"}, required = true, paramLabel = "FILE",
+            description = "GGUF model file, or sample:NAME[:FORMAT] for a sample model (written when absent), e.g. sample:tiny.")
     public Path model;
 
     @Option(names = "--device", defaultValue = "java", paramLabel = "ID",
@@ -41,7 +42,9 @@ public final class ModelOptions {
         return t;
     }
 
-    public void check() {
+    /** Resolves {@code sample:} references (writing the sample when absent), then checks every flag. */
+    public void check(PrintWriter err) {
+        if (SampleRef.is(model)) model = SampleRef.resolve(model, err);
         threads();
         if (contextSize < 0) throw new IllegalArgumentException("--ctx-size " + contextSize + " is out of range (0 = the model's, or a positive count)");
         if (batchSize < 1) throw new IllegalArgumentException("--batch-size " + batchSize + " is out of range (a positive count)");
@@ -58,7 +61,7 @@ public final class ModelOptions {
 
     /** Opens the model, pages its weights in (with a progress bar on a terminal) and compiles it. */
     public Loaded load(PrintWriter err) {
-        check();
+        check(err);
         long t0 = System.nanoTime();
         Backend backend = Backends.find(device);
         Model m;
