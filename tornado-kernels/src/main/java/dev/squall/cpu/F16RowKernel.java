@@ -13,8 +13,10 @@ import jdk.incubator.vector.VectorOperators;
  *
  * <p>Each load of {@link Lanes#S} widens in registers to one float vector: exact values for
  * {@code dot} ({@link HalfVectors#toFloat}), exact bits, NaNs made quiet, for {@code decode}
- * ({@link HalfVectors#toFloatBits}). {@code dot} keeps four independent accumulators and reduces
- * once. Tails of fewer than one vector go through the scalar {@link F16#toFloat}.
+ * ({@link HalfVectors#toFloatBits}). {@code dot} keeps two independent accumulators (the widening,
+ * not the fma latency, bounds this loop, and a third inlined widening would exceed the JIT's
+ * inlining budget and box the vectors) and reduces once. Tails of fewer than one vector go through
+ * the scalar {@link F16#toFloat}.
  */
 final class F16RowKernel implements RowKernel {
 

@@ -35,7 +35,7 @@ final class Q4_KRowKernel implements RowKernel {
 
     @Override
     public float dot(MemorySegment w, long offset, float[] x, int xOffset, int n) {
-        int blocks = n / Q4_K.BLOCK_ELEMENTS;
+        int blocks = Blocks.whole(Q4_K.INSTANCE, n);
         FloatVector acc0 = FloatVector.zero(Lanes.F), acc1 = acc0, acc2 = acc0, acc3 = acc0;
         for (int b = 0; b < blocks; b++) {
             long block = offset + (long) b * Q4_K.BLOCK_BYTES;
@@ -64,7 +64,7 @@ final class Q4_KRowKernel implements RowKernel {
 
     @Override
     public void decode(MemorySegment w, long offset, float[] dst, int dstOffset, int n) {
-        int blocks = n / Q4_K.BLOCK_ELEMENTS;
+        int blocks = Blocks.whole(Q4_K.INSTANCE, n);
         for (int b = 0; b < blocks; b++) {
             long block = offset + (long) b * Q4_K.BLOCK_BYTES;
             float d = F16.toFloat(w.get(LittleEndian.SHORT, block + Q4_K.D_OFFSET));

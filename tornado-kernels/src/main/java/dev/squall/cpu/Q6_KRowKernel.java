@@ -39,7 +39,7 @@ final class Q6_KRowKernel implements RowKernel {
 
     @Override
     public float dot(MemorySegment w, long offset, float[] x, int xOffset, int n) {
-        int blocks = n / Q6_K.BLOCK_ELEMENTS;
+        int blocks = Blocks.whole(Q6_K.INSTANCE, n);
         FloatVector accLow = FloatVector.zero(Lanes.F), accHigh = accLow;
         for (int b = 0; b < blocks; b++) {
             long block = offset + (long) b * Q6_K.BLOCK_BYTES;
@@ -65,7 +65,7 @@ final class Q6_KRowKernel implements RowKernel {
 
     @Override
     public void decode(MemorySegment w, long offset, float[] dst, int dstOffset, int n) {
-        int blocks = n / Q6_K.BLOCK_ELEMENTS;
+        int blocks = Blocks.whole(Q6_K.INSTANCE, n);
         for (int b = 0; b < blocks; b++) {
             long block = offset + (long) b * Q6_K.BLOCK_BYTES;
             float d = F16.toFloat(w.get(LittleEndian.SHORT, block + Q6_K.D_OFFSET));
