@@ -31,15 +31,23 @@ public final class RowKernelTiming {
                 float[] row = Rows.gaussian(2, COLUMNS, 0.02);
                 for (int r = 0; r < LARGE_ROWS; r++) format.encode(row, 0, COLUMNS, w, r * rowBytes);
                 int cachedRows = (int) Math.max(1, CACHED_BYTES / rowBytes);
-                for (KernelCases.Family family : KernelCases.Family.values()) {
-                    RowKernel kernel = family.kernel(format);
-                    double cached = best(kernel, w, rowBytes, cachedRows, x, family == KernelCases.Family.VECTOR ? 400 : 20);
-                    double large = best(kernel, w, rowBytes, LARGE_ROWS, x, family == KernelCases.Family.VECTOR ? 12 : 2);
-                    System.out.printf("%-5s %-6s %8.3f (%5.1f)    %8.3f (%5.1f)%n", format, family,
-                            cached * 1e9, (double) rowBytes / COLUMNS / cached / 1e9, large * 1e9, (double) rowBytes / COLUMNS / large / 1e9);
-                }
+                printRow(format, "vector", RowKernels.vector(format).orElse(null), w, rowBytes, cachedRows, x, 400, 12);
+                printRow(format, "scalar", RowKernels.scalar(format), w, rowBytes, cachedRows, x, 20, 2);
             }
         }
+    }
+
+    private static void printRow(WeightFormat format, String family, RowKernel kernel, MemorySegment w, long rowBytes,
+                                 int cachedRows, float[] x, int cachedReps, int largeReps) {
+        if (kernel == null) {
+            System.out.printf("%-5s %-6s no vector kernel with %d float lanes%n", format, family, Lanes.F.length());
+            return;
+        }
+        double cached = best(kernel, w, rowBytes, cachedRows, x, cachedReps);
+        double large = best(kernel, w, rowBytes, LARGE_ROWS, x, largeReps);
+        double bytesPerElement = (double) rowBytes / COLUMNS;
+        System.out.printf("%-5s %-6s %8.3f (%5.1f)    %8.3f (%5.1f)%n", format, family,
+                cached * 1e9, bytesPerElement / cached / 1e9, large * 1e9, bytesPerElement / large / 1e9);
     }
 
     /** Best seconds per element over {@code reps} matrix-vector products of {@code rows} rows. */
