@@ -31,7 +31,7 @@ final class Q4_0RowKernel implements RowKernel {
 
     @Override
     public float dot(MemorySegment w, long offset, float[] x, int xOffset, int n) {
-        int blocks = n / Q4_0.BLOCK_ELEMENTS;
+        int blocks = Blocks.whole(Q4_0.INSTANCE, n);
         FloatVector acc0 = FloatVector.zero(Lanes.F), acc1 = acc0;
         for (int b = 0; b < blocks; b++) {
             long block = offset + (long) b * Q4_0.BLOCK_BYTES;
@@ -48,7 +48,7 @@ final class Q4_0RowKernel implements RowKernel {
 
     @Override
     public void decode(MemorySegment w, long offset, float[] dst, int dstOffset, int n) {
-        int blocks = n / Q4_0.BLOCK_ELEMENTS;
+        int blocks = Blocks.whole(Q4_0.INSTANCE, n);
         for (int b = 0; b < blocks; b++) {
             long block = offset + (long) b * Q4_0.BLOCK_BYTES;
             int y = dstOffset + b * Q4_0.BLOCK_ELEMENTS;

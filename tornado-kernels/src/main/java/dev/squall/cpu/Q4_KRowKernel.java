@@ -15,8 +15,10 @@ import jdk.incubator.vector.VectorOperators;
  * {@link Q4_K} describes: four 32-byte chunks of nibbles, chunk {@code c} holding sub-block
  * {@code 2c} in its low nibbles and {@code 2c + 1} in its high nibbles.
  *
- * <p>Per chunk the two (scale, min) pairs are unpacked once ({@link Q4_K#scale},
- * {@link Q4_K#min}); then each load of {@link Lanes#F}-many bytes gives one vector of each
+ * <p>The 12 packed scale bytes are read as two words once per super-block and unpacked with
+ * integer operations ({@link Q4_K#scale(long, int, int)}, {@link Q4_K#min(long, int, int)}): byte
+ * reads through the segment, one per scale, cost the JIT enough IR nodes to stop it inlining the
+ * vector code, which then boxes every vector. Per chunk, each load of {@link Lanes#F}-many bytes gives one vector of each
  * sub-block. {@code decode} computes {@code scale * q - min} with the oracle's two roundings;
  * {@code dot} uses one fma instead, which is the same number because {@code scale * q} is exact
  * ({@code d * sc} is an 11-bit significand times 6 bits, times a 4-bit {@code q}: 21 bits). Two
@@ -33,17 +35,19 @@ final class Q4_KRowKernel implements RowKernel {
 
     @Override
     public float dot(MemorySegment w, long offset, float[] x, int xOffset, int n) {
-        int blocks = n / Q4_K.BLOCK_ELEMENTS;
+        int blocks = Blocks.whole(Q4_K.INSTANCE, n);
         FloatVector acc0 = FloatVector.zero(Lanes.F), acc1 = acc0, acc2 = acc0, acc3 = acc0;
         for (int b = 0; b < blocks; b++) {
             long block = offset + (long) b * Q4_K.BLOCK_BYTES;
             float d = F16.toFloat(w.get(LittleEndian.SHORT, block + Q4_K.D_OFFSET));
             float dmin = F16.toFloat(w.get(LittleEndian.SHORT, block + Q4_K.DMIN_OFFSET));
+            long scalesLow = Q4_K.scalesLow(w, block);
+            int scalesHigh = Q4_K.scalesHigh(w, block);
             for (int c = 0; c < 4; c++) {
-                FloatVector scaleLo = FloatVector.broadcast(Lanes.F, d * Q4_K.scale(w, block, 2 * c));
-                FloatVector minLo = FloatVector.broadcast(Lanes.F, -(dmin * Q4_K.min(w, block, 2 * c)));
-                FloatVector scaleHi = FloatVector.broadcast(Lanes.F, d * Q4_K.scale(w, block, 2 * c + 1));
-                FloatVector minHi = FloatVector.broadcast(Lanes.F, -(dmin * Q4_K.min(w, block, 2 * c + 1)));
+                FloatVector scaleLo = FloatVector.broadcast(Lanes.F, d * Q4_K.scale(scalesLow, scalesHigh, 2 * c));
+                FloatVector minLo = FloatVector.broadcast(Lanes.F, -(dmin * Q4_K.min(scalesLow, scalesHigh, 2 * c)));
+                FloatVector scaleHi = FloatVector.broadcast(Lanes.F, d * Q4_K.scale(scalesLow, scalesHigh, 2 * c + 1));
+                FloatVector minHi = FloatVector.broadcast(Lanes.F, -(dmin * Q4_K.min(scalesLow, scalesHigh, 2 * c + 1)));
                 int xc = xOffset + b * Q4_K.BLOCK_ELEMENTS + 2 * SUB * c;
                 for (int l = 0; l < SUB; l += 2 * STEP) {
                     IntVector q0 = bytes(w, block, c, l);
@@ -60,14 +64,16 @@ final class Q4_KRowKernel implements RowKernel {
 
     @Override
     public void decode(MemorySegment w, long offset, float[] dst, int dstOffset, int n) {
-        int blocks = n / Q4_K.BLOCK_ELEMENTS;
+        int blocks = Blocks.whole(Q4_K.INSTANCE, n);
         for (int b = 0; b < blocks; b++) {
             long block = offset + (long) b * Q4_K.BLOCK_BYTES;
             float d = F16.toFloat(w.get(LittleEndian.SHORT, block + Q4_K.D_OFFSET));
             float dmin = F16.toFloat(w.get(LittleEndian.SHORT, block + Q4_K.DMIN_OFFSET));
+            long scalesLow = Q4_K.scalesLow(w, block);
+            int scalesHigh = Q4_K.scalesHigh(w, block);
             for (int c = 0; c < 4; c++) {
-                float scaleLo = d * Q4_K.scale(w, block, 2 * c), minLo = dmin * Q4_K.min(w, block, 2 * c);
-                float scaleHi = d * Q4_K.scale(w, block, 2 * c + 1), minHi = dmin * Q4_K.min(w, block, 2 * c + 1);
+                float scaleLo = d * Q4_K.scale(scalesLow, scalesHigh, 2 * c), minLo = dmin * Q4_K.min(scalesLow, scalesHigh, 2 * c);
+                float scaleHi = d * Q4_K.scale(scalesLow, scalesHigh, 2 * c + 1), minHi = dmin * Q4_K.min(scalesLow, scalesHigh, 2 * c + 1);
                 int y = dstOffset + b * Q4_K.BLOCK_ELEMENTS + 2 * SUB * c;
                 for (int l = 0; l < SUB; l += STEP) {
                     IntVector q = bytes(w, block, c, l);

@@ -29,7 +29,7 @@ final class Q8_0RowKernel implements RowKernel {
 
     @Override
     public float dot(MemorySegment w, long offset, float[] x, int xOffset, int n) {
-        int blocks = n / Q8_0.BLOCK_ELEMENTS;
+        int blocks = Blocks.whole(Q8_0.INSTANCE, n);
         FloatVector acc0 = FloatVector.zero(Lanes.F), acc1 = acc0;
         for (int b = 0; b < blocks; b++) {
             long block = offset + (long) b * Q8_0.BLOCK_BYTES;
@@ -45,7 +45,7 @@ final class Q8_0RowKernel implements RowKernel {
 
     @Override
     public void decode(MemorySegment w, long offset, float[] dst, int dstOffset, int n) {
-        int blocks = n / Q8_0.BLOCK_ELEMENTS;
+        int blocks = Blocks.whole(Q8_0.INSTANCE, n);
         for (int b = 0; b < blocks; b++) {
             long block = offset + (long) b * Q8_0.BLOCK_BYTES;
             float d = F16.toFloat(w.get(LittleEndian.SHORT, block));

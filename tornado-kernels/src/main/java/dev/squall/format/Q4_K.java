@@ -61,6 +61,37 @@ public final class Q4_K implements WeightFormat {
         return (u8(w, s + j + 4) >>> 4) | (u8(w, s + j) >>> 6) << 4;
     }
 
+    /**
+     * {@code scales[0..8)} as one little-endian word. Kernels read the packing as two words once per
+     * super-block and unpack it with {@link #scale(long, int, int)} and {@link #min(long, int, int)};
+     * the oracle keeps the byte-by-byte reading above, so the two are checked against each other.
+     */
+    public static long scalesLow(MemorySegment w, long block) {
+        return w.get(LittleEndian.LONG, block + SCALES_OFFSET);
+    }
+
+    /** {@code scales[8..12)} as one little-endian word. */
+    public static int scalesHigh(MemorySegment w, long block) {
+        return w.get(LittleEndian.INT, block + SCALES_OFFSET + 8);
+    }
+
+    /** {@link #scale(MemorySegment, long, int)} from the words {@link #scalesLow} and {@link #scalesHigh}. */
+    public static int scale(long low, int high, int j) {
+        if (j < 4) return packed(low, high, j) & 63;
+        return (packed(low, high, j + 4) & 0xF) | (packed(low, high, j - 4) >>> 6) << 4;
+    }
+
+    /** {@link #min(MemorySegment, long, int)} from the words {@link #scalesLow} and {@link #scalesHigh}. */
+    public static int min(long low, int high, int j) {
+        if (j < 4) return packed(low, high, j + 4) & 63;
+        return (packed(low, high, j + 4) >>> 4) | (packed(low, high, j) >>> 6) << 4;
+    }
+
+    /** Byte {@code k} of the 12 packed bytes. */
+    private static int packed(long low, int high, int k) {
+        return k < 8 ? (int) (low >>> 8 * k) & 0xFF : high >>> 8 * (k - 8) & 0xFF;
+    }
+
     @Override
     public void decode(MemorySegment src, long offset, float[] dst, int dstOffset, int n) {
         int blocks = Math.toIntExact(rowBytes(n) / BLOCK_BYTES);

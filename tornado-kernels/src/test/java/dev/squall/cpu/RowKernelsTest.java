@@ -43,6 +43,20 @@ class RowKernelsTest {
         assertInstanceOf(ScalarRowKernel.class, RowKernels.forFormat(format));
     }
 
+    @ParameterizedTest
+    @FieldSource("FORMATS")
+    void everyKernelRejectsAPartialBlockNamingTheFormat(WeightFormat format) {
+        assumeTrue(format.blockElements() > 1, "every length is whole blocks");
+        assumeTrue(Lanes.QUANTIZED, "float vectors narrower than 8 lanes");
+        int n = format.blockElements() + 16;
+        MemorySegment row = MemorySegment.ofArray(new byte[(int) format.rowBytes(2 * format.blockElements())]);
+        for (RowKernel kernel : List.of(RowKernels.vector(format).orElseThrow(), RowKernels.scalar(format))) {
+            var e = assertThrows(IllegalArgumentException.class, () -> kernel.dot(row, 0, new float[n], 0, n));
+            assertTrue(e.getMessage().contains(format.name()), e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> kernel.decode(row, 0, new float[n], 0, n));
+        }
+    }
+
     @Test
     void anUnknownPropertyValueIsRejectedNamingIt() {
         System.setProperty(RowKernels.PROPERTY, "simd");
