@@ -184,6 +184,12 @@ class ChatTemplateTest {
     }
 
     @Test
+    void messageTextIsNeverEvaluatedAsTemplateCode() {
+        assertEquals("<|im_start|>user\n{{ 7 * 6 }} {% raw %}<|im_end|>\n",
+                QWEN3.render(List.of(ChatMessage.user("{{ 7 * 6 }} {% raw %}")), false));
+    }
+
+    @Test
     void aTemplateThatDoesNotParseFailsNamingTheProblem() {
         ChatTemplateException e = assertThrows(ChatTemplateException.class,
                 () -> render("{% for m in messages %}{{ m.content }}", List.of()));
