@@ -36,7 +36,7 @@ import jinjava.javax.el.CompositeELResolver;
  *     {@code lower}, {@code title}, ...), {@code namespace()}, {@code loop.*} and a {@code tojson}
  *     that writes like Python's {@code json.dumps}.</li>
  * </ul>
- * The source is adapted to Jinjava by {@link JinjaCompat} ({@code [::-1]}, nested dict literals,
+ * The source is adapted to Jinjava ({@code JinjaCompat}: {@code [::-1]}, nested dict literals,
  * keyword arguments). Known differences from Python's Jinja2 that remain: slices with other steps
  * and {@code str * int} fail; an empty string compares equal to {@code false}; booleans print as
  * {@code true}/{@code false}. Checked against {@code @huggingface/jinja} on 400 random
