@@ -22,6 +22,8 @@ import java.util.concurrent.ConcurrentHashMap;
 final class ByteLevelBpeTokenizer extends BaseTokenizer {
 
     private static final int CACHE_LIMIT = 1 << 16;
+    /** Longer words (runs of CJK, base64, ...) rarely repeat and would pin large strings. */
+    private static final int CACHED_WORD_LENGTH = 64;
 
     private final PreTokenizer preTokenizer;
     private final MergeTable merges;
@@ -49,6 +51,10 @@ final class ByteLevelBpeTokenizer extends BaseTokenizer {
     @Override
     void encodeText(String text, boolean afterSpecial, IntList out) {
         for (String word : preTokenizer.split(text)) {
+            if (word.length() > CACHED_WORD_LENGTH) {
+                out.addAll(encodeWord(word));
+                continue;
+            }
             int[] tokens = wordCache.get(word);
             if (tokens == null) {
                 tokens = encodeWord(word);

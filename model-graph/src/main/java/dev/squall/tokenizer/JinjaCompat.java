@@ -6,6 +6,8 @@ package dev.squall.tokenizer;
  * <li>{@code \r\n} and {@code \r} become {@code \n}, and one trailing newline is dropped (Jinja2's
  *     {@code keep_trailing_newline = False}; llama.cpp does the same);</li>
  * <li>{@code [::-1]} becomes {@code |reverse} (Jinjava has no slice step);</li>
+ * <li>a dict literal's closing brace is kept apart from the next one ({@code {'a': {'b': 1} } }),
+ *     which Jinjava's scanner would otherwise take for the end of the expression;</li>
  * <li>a keyword argument's value is parenthesized, {@code namespace(i=messages|length - 1)} becoming
  *     {@code namespace(i=(messages|length - 1))}: Jinjava binds {@code name=value} tighter than the
  *     operators after a filter, Jinja2 does not.</li>
@@ -94,6 +96,9 @@ final class JinjaCompat {
                     depth = Math.max(0, depth - 1);
                 }
                 out.append(c);
+                if (c == '}' && i + 1 < text.length() && text.charAt(i + 1) == '}') {
+                    out.append(' ');
+                }
                 previousSignificant = c;
                 i++;
                 continue;

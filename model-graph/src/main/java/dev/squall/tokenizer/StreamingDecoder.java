@@ -52,8 +52,9 @@ public final class StreamingDecoder {
     /**
      * Length of the longest prefix that ends where a UTF-8 decoder would start a new sequence and
      * after which no incomplete sequence remains: when one of the last three bytes leads a
-     * multi-byte sequence that is not yet complete, the prefix stops before that lead byte. Cutting
-     * at a lead byte never changes how the bytes before it decode.
+     * multi-byte sequence (0xC2..0xF4) that is not yet complete, the prefix stops before that lead
+     * byte. Cutting before a byte that is not a continuation byte never changes how the bytes on
+     * either side decode.
      */
     static int completePrefix(byte[] bytes, int length) {
         for (int i = length - 1; i >= Math.max(0, length - 3); i--) {
@@ -61,7 +62,7 @@ public final class StreamingDecoder {
             if ((b & 0xC0) == 0x80) {
                 continue;
             }
-            int needed = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
+            int needed = b >= 0xF5 ? 1 : b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC2 ? 2 : 1;
             return length - i < needed ? i : length;
         }
         return length;
