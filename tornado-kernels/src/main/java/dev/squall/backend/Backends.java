@@ -23,7 +23,12 @@ public final class Backends {
     /** Status lines of providers that are known but unavailable here (e.g. TornadoVM not installed). */
     public static List<String> unavailable() {
         List<String> lines = new ArrayList<>();
-        for (BackendProvider p : ServiceLoader.load(BackendProvider.class)) p.unavailableReason().ifPresent(lines::add);
+        boolean anyProvider = false;
+        for (BackendProvider p : ServiceLoader.load(BackendProvider.class)) {
+            anyProvider = true;
+            p.unavailableReason().ifPresent(lines::add);
+        }
+        if (!anyProvider) lines.add("tornado: the TornadoVM backend is not installed (this build has no TornadoVM; see ./setup-tornado.sh)");
         return lines;
     }
 
