@@ -43,7 +43,8 @@ class LauncherTest {
         assertError("--threads 0 is out of range (1 to 1024)", "-t", "0");
         assertError("--n-predict -2 is out of range (-1 = until the context is full, or a count ≥ 0)", "-n", "-2");
         assertError("--batch-size 0 is out of range (a positive count)", "-b", "0");
-        assertError("--device cuda:7: no such device; present: java", "--device", "cuda:7");
+        assertError("--device cuda:7: no such device; present: java; tornado: the TornadoVM backend is not installed (see ./setup-tornado.sh)",
+                "--device", "cuda:7");
     }
 
     private static void assertError(String message, String... flags) {

@@ -28,7 +28,7 @@ public final class Backends {
             anyProvider = true;
             p.unavailableReason().ifPresent(lines::add);
         }
-        if (!anyProvider) lines.add("tornado: the TornadoVM backend is not installed (this build has no TornadoVM; see ./setup-tornado.sh)");
+        if (!anyProvider) lines.add("tornado: the TornadoVM backend is not installed (see ./setup-tornado.sh)");
         return lines;
     }
 
@@ -40,7 +40,7 @@ public final class Backends {
             if (b.id().equals(id)) return b;
             ids.add(b.id());
         }
-        String extra = unavailable().isEmpty() ? "" : " (" + String.join("; ", unavailable()) + ")";
+        String extra = unavailable().isEmpty() ? "" : "; " + String.join("; ", unavailable());
         throw new IllegalArgumentException("--device " + id + ": no such device; present: " + String.join(", ", ids) + extra);
     }
 }
