@@ -28,11 +28,11 @@ public final class MatvecProbe {
             float[] x = new float[cols], out = new float[rows], scratch = new float[Math.max(1, Matmul.scratchFloats(w))];
             for (int j = 0; j < cols; j++) x[j] = (float) r.nextGaussian();
             var k = RowKernels.forFormat(f);
-            for (int it = 0; it < 30; it++) Matmul.cpuRows(w, k, x, 1, out, 0, rows, scratch);
+            for (int it = 0; it < 30; it++) Matmul.cpuRows(w, k, x, 1, out, 0, 0, rows, scratch);
             long best = Long.MAX_VALUE;
             for (int it = 0; it < 20; it++) {
                 long t0 = System.nanoTime();
-                Matmul.cpuRows(w, k, x, 1, out, 0, rows, scratch);
+                Matmul.cpuRows(w, k, x, 1, out, 0, 0, rows, scratch);
                 best = Math.min(best, System.nanoTime() - t0);
             }
             long t0 = System.nanoTime();

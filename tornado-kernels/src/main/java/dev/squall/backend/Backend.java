@@ -19,4 +19,7 @@ public interface Backend {
 
     /** Compiles a graph for this device; weights move to the device here, once. */
     Plan compile(ModelGraph graph, PlanOptions options);
+
+    /** The operators one at a time, for the validation suite ({@code threads} for CPU backends). */
+    OpKernels ops(int threads);
 }

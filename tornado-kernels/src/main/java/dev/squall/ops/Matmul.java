@@ -56,14 +56,15 @@ public final class Matmul {
     }
 
     /**
-     * The CPU kernel for rows {@code [r0, r1)} and every token; a caller parallelizes over row
-     * ranges. {@code scratch} needs {@link #scratchFloats} floats (none for F32).
+     * The CPU kernel for rows {@code [r0, r1)} and every token, writing
+     * {@code out[outOffset + t·rows + r]}; a caller parallelizes over row ranges. {@code scratch}
+     * needs {@link #scratchFloats} floats (none for F32).
      */
-    public static void cpuRows(WeightTensor w, RowKernel kernel, float[] x, int tokens, float[] out,
+    public static void cpuRows(WeightTensor w, RowKernel kernel, float[] x, int tokens, float[] out, int outOffset,
                                int r0, int r1, float[] scratch) {
         int k = w.columns(), rows = w.rows();
         if (isF32(w.format())) {
-            tile(w.data(), w.rowOffset(r0), w.rowBytes(), r1 - r0, k, x, tokens, out, rows, r0);
+            tile(w.data(), w.rowOffset(r0), w.rowBytes(), r1 - r0, k, x, tokens, out, rows, outOffset + r0);
             return;
         }
         MemorySegment decoded = MemorySegment.ofArray(scratch);
@@ -71,7 +72,7 @@ public final class Matmul {
         for (int c0 = r0; c0 < r1; c0 += chunk) {
             int n = Math.min(chunk, r1 - c0);
             for (int i = 0; i < n; i++) kernel.decode(w.data(), w.rowOffset(c0 + i), scratch, i * k, k);
-            tile(decoded, 0, (long) k * Float.BYTES, n, k, x, tokens, out, rows, c0);
+            tile(decoded, 0, (long) k * Float.BYTES, n, k, x, tokens, out, rows, outOffset + c0);
         }
     }
 

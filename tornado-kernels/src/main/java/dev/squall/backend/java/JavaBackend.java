@@ -24,6 +24,8 @@ public final class JavaBackend implements Backend {
         return new JavaPlan(this, graph, options);
     }
 
+    @Override public dev.squall.backend.OpKernels ops(int threads) { return new JavaOpKernels(threads); }
+
     /** The default thread count: every core the JVM may use. */
     public static int defaultThreads() { return Runtime.getRuntime().availableProcessors(); }
 }

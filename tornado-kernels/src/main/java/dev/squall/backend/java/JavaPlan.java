@@ -278,26 +278,7 @@ final class JavaPlan implements Plan {
         }
         RowKernel kernel = RowKernels.forFormat(w.format());
         float[] bias = m.bias() == null ? null : vector(m.bias(), w.rows());
-        int rowsW = w.rows();
-        return new Bound(m.out(), layer, f -> {
-            float[] x = buffers[in], o = buffers[out];
-            int tokens = rows(m.in(), f);
-            int chunk = matmulChunk(rowsW);
-            int chunks = (rowsW + chunk - 1) / chunk;
-            pool.run(chunks, (c, worker) -> {
-                int r0 = c * chunk, r1 = Math.min(rowsW, r0 + chunk);
-                Matmul.cpuRows(w, kernel, x, tokens, o, r0, r1, matmulScratch[worker]);
-                if (bias != null) {
-                    for (int t = 0; t < tokens; t++) for (int r = r0; r < r1; r++) o[t * rowsW + r] += bias[r];
-                }
-            });
-        });
-    }
-
-    /** Rows per parallel chunk: a multiple of 4, about eight chunks per thread. */
-    private int matmulChunk(int rows) {
-        int target = rows / (pool.threads() * 8);
-        return Math.max(16, (target + 3) & ~3);
+        return new Bound(m.out(), layer, f -> ParallelMatmul.run(pool, w, kernel, buffers[in], rows(m.in(), f), buffers[out], 0, bias, matmulScratch));
     }
 
     private Step rope(Op.Rope r, int layer) {
