@@ -29,18 +29,21 @@ public final class MatvecProbe {
             for (int j = 0; j < cols; j++) x[j] = (float) r.nextGaussian();
             var k = RowKernels.forFormat(f);
             for (int it = 0; it < 30; it++) Matmul.cpuRows(w, k, x, 1, out, 0, 0, rows, scratch);
+            var mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+            long alloc0 = mx.getCurrentThreadAllocatedBytes();
             long best = Long.MAX_VALUE;
             for (int it = 0; it < 20; it++) {
                 long t0 = System.nanoTime();
                 Matmul.cpuRows(w, k, x, 1, out, 0, 0, rows, scratch);
                 best = Math.min(best, System.nanoTime() - t0);
             }
+            long allocated = (mx.getCurrentThreadAllocatedBytes() - alloc0) / 20;
             long t0 = System.nanoTime();
             float s = 0;
             for (int it = 0; it < 20; it++) for (int i = 0; i < rows; i++) s += k.dot(seg, i * f.rowBytes(cols), x, 0, cols);
             double dotNs = (System.nanoTime() - t0) / 20.0;
-            System.out.printf(Locale.ROOT, "%-5s matmul %.2f ms (%.1f GB/s)   RowKernel.dot %.2f ms (%.1f GB/s) %s%n", name, best / 1e6,
-                    seg.byteSize() / (double) best, dotNs / 1e6, seg.byteSize() / dotNs, s == 0 ? "" : "");
+            System.out.printf(Locale.ROOT, "%-5s matmul %.2f ms (%.1f GB/s, %d bytes allocated)   RowKernel.dot %.2f ms (%.1f GB/s) %s%n", name, best / 1e6,
+                    seg.byteSize() / (double) best, allocated, dotNs / 1e6, seg.byteSize() / dotNs, s == 0 ? "" : "");
             arena.close();
         }
     }

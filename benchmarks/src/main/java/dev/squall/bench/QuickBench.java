@@ -13,11 +13,12 @@ public final class QuickBench {
         Path model = Path.of(args[0]);
         int threads = args.length > 1 ? Integer.parseInt(args[1]) : 2;
         int reps = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+        int prefill = args.length > 3 ? Integer.parseInt(args[3]) : 128;
         try (Model m = Model.open(model); Plan p = m.compile(new JavaBackend(), PlanOptions.of(512, threads))) {
             for (int i = 0; i < 2; i++) SquallRun.run(p, 128, 32, 1);
             for (int i = 0; i < reps; i++) {
-                SquallRun.Timing t = SquallRun.run(p, 128, 128, 2 + i);
-                System.out.printf(Locale.ROOT, "%s prefill %.1f tok/s decode %.1f tok/s%n", model.getFileName(), 128 / t.prefillSeconds(), 128 / t.decodeSeconds());
+                SquallRun.Timing t = SquallRun.run(p, prefill, 128, 2 + i);
+                System.out.printf(Locale.ROOT, "%s prefill %.1f tok/s decode %.1f tok/s%n", model.getFileName(), prefill / t.prefillSeconds(), 128 / t.decodeSeconds());
             }
         }
     }

@@ -6,17 +6,16 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * F16 rows: {@code n} little-endian IEEE halves (any {@code n}) at byte {@code offset}.
  *
  * <p>Each load of {@link Lanes#S} widens in registers to one float vector: exact values for
  * {@code dot} ({@link HalfVectors#toFloat}), exact bits, NaNs made quiet, for {@code decode}
- * ({@link HalfVectors#toFloatBits}). {@code dot} keeps two independent accumulators (the widening,
- * not the fma latency, bounds this loop, and a third inlined widening would exceed the JIT's
- * inlining budget and box the vectors) and reduces once. Tails of fewer than one vector go through
- * the scalar {@link F16#toFloat}.
+ * ({@link HalfVectors#toFloatBits}). {@code dot} and {@code dot4} sum in the canonical order
+ * ({@link RowKernel}), one row per pass: two rows' widenings in one loop body exceed the JIT's
+ * inlining budget and box the vectors. Tails of fewer than one vector go through the scalar
+ * {@link F16#toFloat}.
  */
 final class F16RowKernel implements RowKernel {
 
@@ -26,21 +25,27 @@ final class F16RowKernel implements RowKernel {
 
     @Override
     public float dot(MemorySegment w, long offset, float[] x, int xOffset, int n) {
-        int step = Lanes.F.length();
-        FloatVector acc0 = FloatVector.zero(Lanes.F), acc1 = acc0;
-        int i = 0;
-        for (; i + 2 * step <= n; i += 2 * step) {
-            acc0 = weights(w, offset, i).fma(FloatVector.fromArray(Lanes.F, x, xOffset + i), acc0);
-            acc1 = weights(w, offset, i + step).fma(FloatVector.fromArray(Lanes.F, x, xOffset + i + step), acc1);
-        }
-        if (i + step <= n) {
-            acc0 = weights(w, offset, i).fma(FloatVector.fromArray(Lanes.F, x, xOffset + i), acc0);
-            i += step;
-        }
-        float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
-        for (; i < n; i++) {
-            sum += F16.toFloat(w.get(LittleEndian.SHORT, offset + 2L * i)) * x[xOffset + i];
-        }
+        return row(w, offset, x, xOffset, n, new float[Lanes.F.length()], 0);
+    }
+
+    /** Four single-row passes: one accumulator chain per pass runs faster here than interleaved rows. */
+    @Override
+    public void dot4(MemorySegment w, long offset, long rowBytes, float[] x, int xOffset, int n, float[] out, int outOffset, float[] lanes) {
+        for (int r = 0; r < 4; r++) out[outOffset + r] = row(w, offset + r * rowBytes, x, xOffset, n, lanes, 0);
+    }
+
+    /** One row in the canonical order; the accumulator is folded through {@code lanes[slot ..]}. */
+    private static float row(MemorySegment w, long offset, float[] x, int xOffset, int n, float[] lanes, int slot) {
+        int step = Lanes.F.length(), bound = n - n % step;
+        FloatVector acc = FloatVector.zero(Lanes.F);
+        for (int i = 0; i < bound; i += step) acc = weights(w, offset, i).fma(FloatVector.fromArray(Lanes.F, x, xOffset + i), acc);
+        acc.intoArray(lanes, slot);
+        return tail(Lanes.sum(lanes, slot), w, offset, x, xOffset, bound, n);
+    }
+
+    /** The elements after the last full vector, fused in one by one. */
+    private static float tail(float sum, MemorySegment w, long offset, float[] x, int xOffset, int from, int n) {
+        for (int i = from; i < n; i++) sum = Math.fma(F16.toFloat(w.get(LittleEndian.SHORT, offset + 2L * i)), x[xOffset + i], sum);
         return sum;
     }
 

@@ -12,12 +12,17 @@ import jdk.incubator.vector.VectorSpecies;
  * Shorts (F16, BF16) and bytes (quantized codes) are loaded with as many lanes as a float vector,
  * so one load widens into exactly one float vector: 16 lanes on AVX-512 (256-bit shorts, 128-bit
  * bytes), 8 on AVX2.
+ *
+ * <p>{@link #sum} is the one horizontal sum with a fixed order: lane i is added to lane i + L/2,
+ * then the halves again, down to one lane. {@code reduceLanes(ADD)} leaves the order to the
+ * implementation, which may differ between the interpreter and compiled code; this one gives the
+ * same bits everywhere, which keeps batched and single-token results identical.
  */
-final class Lanes {
+public final class Lanes {
 
     private Lanes() {}
 
-    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED.vectorBitSize() > 512
+    public static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED.vectorBitSize() > 512
             ? FloatVector.SPECIES_512 : FloatVector.SPECIES_PREFERRED;
 
     static final VectorSpecies<Integer> I = F.withLanes(int.class);
@@ -34,4 +39,19 @@ final class Lanes {
     /** Bytes with {@link #F}'s lane count; only meaningful when {@link #QUANTIZED}. */
     static final VectorSpecies<Byte> B = QUANTIZED
             ? VectorSpecies.of(byte.class, VectorShape.forBitSize(F.length() * 8)) : null;
+
+    /**
+     * The same sum over lanes already stored at {@code lanes[offset ..]}, folded in place (the
+     * lanes are overwritten): folding in scalar code
+     * gives the same bits ({@code a + b == b + a} in IEEE arithmetic, and each step adds the same
+     * pairs). Hot kernels store their accumulators ({@code intoArray}) and fold here, which keeps
+     * the fold out of the kernel's compilation: inlining the vector fold pushed them past the JIT's
+     * node limit, and every vector got boxed.
+     */
+    public static float sum(float[] lanes, int offset) {
+        for (int half = F.length() / 2; half >= 1; half /= 2) {
+            for (int i = offset; i < offset + half; i++) lanes[i] = lanes[i] + lanes[i + half];
+        }
+        return lanes[offset];
+    }
 }

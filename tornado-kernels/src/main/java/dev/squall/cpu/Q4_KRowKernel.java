@@ -21,8 +21,8 @@ import jdk.incubator.vector.VectorOperators;
  * vector code, which then boxes every vector. Per chunk, each load of {@link Lanes#F}-many bytes gives one vector of each
  * sub-block. {@code decode} computes {@code scale * q - min} with the oracle's two roundings;
  * {@code dot} uses one fma instead, which is the same number because {@code scale * q} is exact
- * ({@code d * sc} is an 11-bit significand times 6 bits, times a 4-bit {@code q}: 21 bits). Two
- * accumulators per sub-block position, four in all, reduced once at the end.
+ * ({@code d * sc} is an 11-bit significand times 6 bits, times a 4-bit {@code q}: 21 bits). The
+ * sums follow the canonical order ({@link RowKernel}), one row per pass.
  */
 final class Q4_KRowKernel implements RowKernel {
 
@@ -35,8 +35,25 @@ final class Q4_KRowKernel implements RowKernel {
 
     @Override
     public float dot(MemorySegment w, long offset, float[] x, int xOffset, int n) {
+        return row(w, offset, x, xOffset, n, new float[Lanes.F.length()], 0);
+    }
+
+    /** Four single-row passes: one accumulator chain per pass runs faster here than interleaved rows. */
+    @Override
+    public void dot4(MemorySegment w, long offset, long rowBytes, float[] x, int xOffset, int n, float[] out, int outOffset, float[] lanes) {
+        for (int r = 0; r < 4; r++) out[outOffset + r] = row(w, offset + r * rowBytes, x, xOffset, n, lanes, 0);
+    }
+
+    /**
+     * One row in the canonical order; the accumulator is folded through {@code lanes[slot ..]}.
+     * Per 64-element chunk: the low nibbles (sub-block 2c), then the high ones (2c + 1);
+     * {@code fma(q, scale, -min)} rounds once, like the oracle's {@code scale * q - min} (whose
+     * product is exact). All in one method: a helper taking the accumulator would be compiled on
+     * its own first and then, too big to inline, box every vector it is passed.
+     */
+    private static float row(MemorySegment w, long offset, float[] x, int xOffset, int n, float[] lanes, int slot) {
         int blocks = Blocks.whole(Q4_K.INSTANCE, n);
-        FloatVector acc0 = FloatVector.zero(Lanes.F), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+        FloatVector acc = FloatVector.zero(Lanes.F);
         for (int b = 0; b < blocks; b++) {
             long block = offset + (long) b * Q4_K.BLOCK_BYTES;
             float d = F16.toFloat(w.get(LittleEndian.SHORT, block + Q4_K.D_OFFSET));
@@ -44,22 +61,21 @@ final class Q4_KRowKernel implements RowKernel {
             long scalesLow = Q4_K.scalesLow(w, block);
             int scalesHigh = Q4_K.scalesHigh(w, block);
             for (int c = 0; c < 4; c++) {
-                FloatVector scaleLo = FloatVector.broadcast(Lanes.F, d * Q4_K.scale(scalesLow, scalesHigh, 2 * c));
-                FloatVector minLo = FloatVector.broadcast(Lanes.F, -(dmin * Q4_K.min(scalesLow, scalesHigh, 2 * c)));
-                FloatVector scaleHi = FloatVector.broadcast(Lanes.F, d * Q4_K.scale(scalesLow, scalesHigh, 2 * c + 1));
-                FloatVector minHi = FloatVector.broadcast(Lanes.F, -(dmin * Q4_K.min(scalesLow, scalesHigh, 2 * c + 1)));
                 int xc = xOffset + b * Q4_K.BLOCK_ELEMENTS + 2 * SUB * c;
-                for (int l = 0; l < SUB; l += 2 * STEP) {
-                    IntVector q0 = bytes(w, block, c, l);
-                    IntVector q1 = bytes(w, block, c, l + STEP);
-                    acc0 = low(q0).fma(scaleLo, minLo).fma(FloatVector.fromArray(Lanes.F, x, xc + l), acc0);
-                    acc1 = low(q1).fma(scaleLo, minLo).fma(FloatVector.fromArray(Lanes.F, x, xc + l + STEP), acc1);
-                    acc2 = high(q0).fma(scaleHi, minHi).fma(FloatVector.fromArray(Lanes.F, x, xc + SUB + l), acc2);
-                    acc3 = high(q1).fma(scaleHi, minHi).fma(FloatVector.fromArray(Lanes.F, x, xc + SUB + l + STEP), acc3);
+                FloatVector scale = FloatVector.broadcast(Lanes.F, d * Q4_K.scale(scalesLow, scalesHigh, 2 * c));
+                FloatVector min = FloatVector.broadcast(Lanes.F, -(dmin * Q4_K.min(scalesLow, scalesHigh, 2 * c)));
+                for (int l = 0; l < SUB; l += STEP) {
+                    acc = low(bytes(w, block, c, l)).fma(scale, min).fma(FloatVector.fromArray(Lanes.F, x, xc + l), acc);
+                }
+                scale = FloatVector.broadcast(Lanes.F, d * Q4_K.scale(scalesLow, scalesHigh, 2 * c + 1));
+                min = FloatVector.broadcast(Lanes.F, -(dmin * Q4_K.min(scalesLow, scalesHigh, 2 * c + 1)));
+                for (int l = 0; l < SUB; l += STEP) {
+                    acc = high(bytes(w, block, c, l)).fma(scale, min).fma(FloatVector.fromArray(Lanes.F, x, xc + SUB + l), acc);
                 }
             }
         }
-        return acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+        acc.intoArray(lanes, slot);
+        return Lanes.sum(lanes, slot);
     }
 
     @Override

@@ -20,14 +20,15 @@ import jdk.incubator.vector.VectorOperators;
  * nibbles; {@code qh[l ..]} shifted right by {@code 2g} has the high 2 bits of group {@code g} in
  * bits 0-1 and of group {@code g + 2} in bits 4-5, each moved to bits 4-5 of the code with a
  * shift and a mask {@code 0x30} (the sign extension of the byte widening lands above the mask).
- * One loop body per pair keeps the JIT's IR small enough to inline every vector operation (four
- * groups in one body were not, and every vector got boxed).
+ * Every loop body handles one group, which keeps the JIT's IR small enough to inline every vector
+ * operation (four groups in one body were not, and every vector got boxed).
  *
  * <p>A vector never straddles two 16-element sub-blocks ({@link Lanes#F} has at most 16 lanes and
  * {@code l} is a multiple of it), so each vector has one scale {@code d * scales[k]}, group
  * {@code g} of position {@code l} being sub-block {@code 8h + l / 16 + 2g}. Weights
  * {@code (d * sc) * (q - 32)} are exact products (11 + 7 + 5 significant bits), so they equal the
- * oracle's. {@code dot} keeps one accumulator for low and one for high nibbles, reduced once.
+ * oracle's. {@code dot} and {@code dot4} sum in the canonical order ({@link RowKernel}), one row
+ * per pass, visiting the four groups of each half in element order.
  */
 final class Q6_KRowKernel implements RowKernel {
 
@@ -39,28 +40,55 @@ final class Q6_KRowKernel implements RowKernel {
 
     @Override
     public float dot(MemorySegment w, long offset, float[] x, int xOffset, int n) {
+        return row(w, offset, x, xOffset, n, new float[Lanes.F.length()], 0);
+    }
+
+    /** Four single-row passes: one accumulator chain per pass runs faster here than interleaved rows. */
+    @Override
+    public void dot4(MemorySegment w, long offset, long rowBytes, float[] x, int xOffset, int n, float[] out, int outOffset, float[] lanes) {
+        for (int r = 0; r < 4; r++) out[outOffset + r] = row(w, offset + r * rowBytes, x, xOffset, n, lanes, 0);
+    }
+
+    /**
+     * One row in the canonical order; the accumulator is folded through {@code lanes[slot ..]}. In
+     * half h, elements 32g + l of group g: groups 0 and 1 are the low nibbles of ql[32g + l], groups
+     * 2 and 3 the high nibbles of ql[32(g - 2) + l], their high bits from qh[l] >> 2(g mod 2). All
+     * in one method: a helper taking the accumulator would be compiled on its own first and then,
+     * too big to inline, box every vector it is passed.
+     */
+    private static float row(MemorySegment w, long offset, float[] x, int xOffset, int n, float[] lanes, int slot) {
         int blocks = Blocks.whole(Q6_K.INSTANCE, n);
-        FloatVector accLow = FloatVector.zero(Lanes.F), accHigh = accLow;
+        FloatVector acc = FloatVector.zero(Lanes.F);
         for (int b = 0; b < blocks; b++) {
             long block = offset + (long) b * Q6_K.BLOCK_BYTES;
             float d = F16.toFloat(w.get(LittleEndian.SHORT, block + Q6_K.D_OFFSET));
             for (int h = 0; h < 2; h++) {
                 long scales = w.get(LittleEndian.LONG, block + Q6_K.SCALES_OFFSET + 8 * h);
                 int xh = xOffset + b * Q6_K.BLOCK_ELEMENTS + 128 * h;
-                for (int l = 0; l < 32; l += STEP) {
-                    for (int g = 0; g < 2; g++) {
-                        IntVector ql = bytes(w, block + Q6_K.QL_OFFSET + 64 * h + 32 * g + l);
-                        IntVector qh = bytes(w, block + Q6_K.QH_OFFSET + 32 * h + l).lanewise(VectorOperators.ASHR, 2 * g);
-                        int k = l / 16 + 2 * g;
-                        accLow = low(ql, qh).mul(d * scale(scales, k))
-                                .fma(FloatVector.fromArray(Lanes.F, x, xh + 32 * g + l), accLow);
-                        accHigh = high(ql, qh).mul(d * scale(scales, k + 4))
-                                .fma(FloatVector.fromArray(Lanes.F, x, xh + 64 + 32 * g + l), accHigh);
+                for (int g = 0; g < 2; g++) {
+                    for (int l = 0; l < 32; l += STEP) {
+                        acc = low(ql(w, block, h, g, l), qh(w, block, h, g, l)).mul(d * scale(scales, l / 16 + 2 * g))
+                                .fma(FloatVector.fromArray(Lanes.F, x, xh + 32 * g + l), acc);
+                    }
+                }
+                for (int g = 0; g < 2; g++) {
+                    for (int l = 0; l < 32; l += STEP) {
+                        acc = high(ql(w, block, h, g, l), qh(w, block, h, g, l)).mul(d * scale(scales, l / 16 + 2 * g + 4))
+                                .fma(FloatVector.fromArray(Lanes.F, x, xh + 64 + 32 * g + l), acc);
                     }
                 }
             }
         }
-        return accLow.add(accHigh).reduceLanes(VectorOperators.ADD);
+        acc.intoArray(lanes, slot);
+        return Lanes.sum(lanes, slot);
+    }
+
+    private static IntVector ql(MemorySegment w, long block, int h, int g, int l) {
+        return bytes(w, block + Q6_K.QL_OFFSET + 64 * h + 32 * g + l);
+    }
+
+    private static IntVector qh(MemorySegment w, long block, int h, int g, int l) {
+        return bytes(w, block + Q6_K.QH_OFFSET + 32 * h + l).lanewise(VectorOperators.ASHR, 2 * g);
     }
 
     @Override

@@ -3,19 +3,36 @@ package dev.squall.cpu;
 import java.lang.foreign.MemorySegment;
 
 /**
- * The Vector API kernel of one weight format: the two hot operations a CPU matmul needs.
+ * The Vector API kernel of one weight format: the hot operations of a CPU matmul.
  *
- * <p>Contract shared by every implementation: {@code w} is a weight row (or part of one) in the
- * format's block layout starting at byte {@code offset}; {@code n} is a whole number of blocks;
- * nothing is read outside {@code [offset, offset + rowBytes(n))} of {@code w} or
- * {@code [xOffset, xOffset + n)} of {@code x}. Quantized blocks are decoded in registers: a row is
- * never expanded to floats in memory by {@link #dot}. Chosen once per tensor when a plan is built
- * ({@link RowKernels#forFormat}).
+ * <p>Contract shared by every implementation: {@code w} holds weight rows in the format's block
+ * layout, a row starting at byte {@code offset}; {@code n} is a whole number of blocks; nothing is
+ * read outside the rows or {@code [xOffset, xOffset + n)} of {@code x}. Quantized blocks are decoded
+ * in registers: {@link #dot} and {@link #dot4} never expand a row to floats in memory. Chosen once
+ * per tensor when a plan is built ({@link RowKernels#forFormat}).
+ *
+ * <p><b>The canonical order.</b> {@link #dot} and {@link #dot4} compute each row's sum in one fixed
+ * order, the same as {@code dev.squall.ops.Matmul}'s F32 tiles over decoded rows: one
+ * {@link Lanes#F} accumulator per row, fed {@code acc = fma(w[i..i+L), x[i..i+L), acc)} over the
+ * full vectors in element order, folded by {@link Lanes#sum}, then the tail elements fused in one by
+ * one ({@code s = fma(w[i], x[i], s)}). The weights are the oracle's values exactly, so a token's
+ * result is bit-identical whether its batch ran the in-register path or the decode-and-tile path.
  */
 public interface RowKernel {
 
-    /** Σ w[i]·x[i] for i in [0, n), accumulated in float lanes. */
+    /** Σ w[i]·x[i] for i in [0, n), in the canonical order. */
     float dot(MemorySegment w, long offset, float[] x, int xOffset, int n);
+
+    /**
+     * Four consecutive rows, {@code rowBytes} apart from byte {@code offset}, times the same
+     * {@code x}, each in the canonical order: {@code out[outOffset + r]} for r &lt; 4. One pass over
+     * the four rows keeps four independent accumulation chains in flight. {@code lanes} is scratch
+     * ({@link #laneScratch()} floats) where the accumulators are folded.
+     */
+    void dot4(MemorySegment w, long offset, long rowBytes, float[] x, int xOffset, int n, float[] out, int outOffset, float[] lanes);
+
+    /** Floats of {@code lanes} scratch that {@link #dot4} needs: room for four accumulators. */
+    static int laneScratch() { return 4 * Lanes.F.length(); }
 
     /**
      * Decodes {@code n} elements into {@code dst[dstOffset..)}: the matrix-matrix path decodes a few

@@ -1,5 +1,6 @@
 package dev.squall.ops;
 
+import dev.squall.cpu.Lanes;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -8,7 +9,7 @@ public final class Add {
 
     private Add() {}
 
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> F = Lanes.F;
 
     public static void oracle(float[] a, int aOffset, float[] b, int bOffset, int n, float[] out, int outOffset) {
         for (int i = 0; i < n; i++) out[outOffset + i] = (float) ((double) a[aOffset + i] + b[bOffset + i]);

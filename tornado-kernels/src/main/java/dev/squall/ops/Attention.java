@@ -1,5 +1,6 @@
 package dev.squall.ops;
 
+import dev.squall.cpu.Lanes;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -17,7 +18,7 @@ public final class Attention {
 
     private Attention() {}
 
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> F = Lanes.F;
 
     /** Where one layer of one sequence keeps its keys and values. */
     public record KvPages(float[][] keys, float[][] values, int[] pageTable, int pageShift, int kvWidth) {
@@ -65,9 +66,10 @@ public final class Attention {
                            int[] ranges, int rangeCount, float[] scores, float[] out, int outOffset) {
         int n = 0;
         float max = Float.NEGATIVE_INFINITY;
+        float[] lanes = new float[F.length()];
         for (int r = 0; r < rangeCount; r++) {
             for (int p = ranges[2 * r]; p < ranges[2 * r + 1]; p++) {
-                float s = dot(q, qOffset, kv.keys()[kv.page(p)], kv.offset(p, headOffset), headSize) * scale;
+                float s = dot(q, qOffset, kv.keys()[kv.page(p)], kv.offset(p, headOffset), headSize, lanes) * scale;
                 scores[n++] = s;
                 max = Math.max(max, s);
             }
@@ -93,13 +95,14 @@ public final class Attention {
         }
     }
 
-    private static float dot(float[] a, int aOffset, float[] b, int bOffset, int n) {
+    private static float dot(float[] a, int aOffset, float[] b, int bOffset, int n, float[] lanes) {
         FloatVector acc = FloatVector.zero(F);
         int i = 0;
         for (int bound = F.loopBound(n); i < bound; i += F.length()) {
             acc = FloatVector.fromArray(F, a, aOffset + i).fma(FloatVector.fromArray(F, b, bOffset + i), acc);
         }
-        float s = Lanes.sum(acc);
+        acc.intoArray(lanes, 0);
+        float s = Lanes.sum(lanes, 0);
         for (; i < n; i++) s = Math.fma(a[aOffset + i], b[bOffset + i], s);
         return s;
     }

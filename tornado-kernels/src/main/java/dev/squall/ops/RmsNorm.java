@@ -1,5 +1,6 @@
 package dev.squall.ops;
 
+import dev.squall.cpu.Lanes;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -17,7 +18,7 @@ public final class RmsNorm {
 
     private RmsNorm() {}
 
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> F = Lanes.F;
     private static final VectorSpecies<Double> D = VectorSpecies.of(double.class, F.vectorShape());
 
     /** The definition, in scalar double. */

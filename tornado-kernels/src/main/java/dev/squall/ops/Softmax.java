@@ -1,5 +1,6 @@
 package dev.squall.ops;
 
+import dev.squall.cpu.Lanes;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -13,7 +14,7 @@ public final class Softmax {
 
     private Softmax() {}
 
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> F = Lanes.F;
 
     public static void oracle(float[] x, int offset, int n, float scale) {
         double max = Double.NEGATIVE_INFINITY;
@@ -51,7 +52,9 @@ public final class Softmax {
             e.intoArray(x, offset + i);
             acc = acc.add(e);
         }
-        float sum = Lanes.sum(acc);
+        float[] lanes = new float[F.length()];
+        acc.intoArray(lanes, 0);
+        float sum = Lanes.sum(lanes, 0);
         for (; i < n; i++) sum += x[offset + i] = VectorMath.exp(x[offset + i] - max);
         return sum;
     }

@@ -1,5 +1,6 @@
 package dev.squall.ops;
 
+import dev.squall.cpu.Lanes;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -12,7 +13,7 @@ public final class SwiGlu {
 
     private SwiGlu() {}
 
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> F = Lanes.F;
 
     public static void oracle(float[] gate, int gOffset, float[] up, int uOffset, int n, float[] out, int outOffset) {
         for (int i = 0; i < n; i++) {

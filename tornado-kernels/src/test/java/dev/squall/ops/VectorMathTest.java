@@ -1,5 +1,6 @@
 package dev.squall.ops;
 
+import dev.squall.cpu.Lanes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 class VectorMathTest {
 
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> F = Lanes.F;
 
     /** Degree-6 Taylor on |r| ≤ ln2/2 leaves < 2e-7 relative; float rounding of the steps adds a few ulps. */
     private static final double MAX_RELATIVE_ERROR = 1e-6;
