@@ -23,7 +23,7 @@ public final class ModelOptions {
 
     @Option(names = "--device", defaultValue = "java", paramLabel = "ID",
             description = "Where to run: java (default) or tornado:D:N (see 'squall devices').")
-    public String device;
+    public String device = "java";
 
     @Option(names = {"-t", "--threads"}, paramLabel = "N", description = "CPU threads (default: all cores).")
     public Integer threads;
@@ -34,7 +34,7 @@ public final class ModelOptions {
 
     @Option(names = {"-b", "--batch-size"}, defaultValue = "512", paramLabel = "N",
             description = "Prompt tokens per forward call (default ${DEFAULT-VALUE}).")
-    public int batchSize;
+    public int batchSize = 512;
 
     public int threads() {
         int t = threads == null ? JavaBackend.defaultThreads() : threads;

@@ -55,7 +55,7 @@ public final class LlamaRef {
 
     public Logits logits(Path model, int[] tokens, int threads, Path scratch) throws IOException {
         Path out = scratch.resolve(model.getFileName() + ".logits.f32");
-        JsonNode info = json(run("logits", "-m", model.toString(), "--tokens", ids(tokens), "--out", out.toString(), "-t", Integer.toString(threads)));
+        JsonNode info = json(run("logits", "-m", model.toAbsolutePath().toString(), "--tokens", ids(tokens), "--out", out.toAbsolutePath().toString(), "-t", Integer.toString(threads)));
         int positions = info.get("positions").asInt(), vocab = info.get("vocab").asInt();
         ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(out)).order(ByteOrder.LITTLE_ENDIAN);
         float[] v = new float[positions * vocab];
@@ -65,7 +65,7 @@ public final class LlamaRef {
     }
 
     public int[] greedy(Path model, int[] tokens, int steps, int threads) {
-        JsonNode r = json(run("greedy", "-m", model.toString(), "--tokens", ids(tokens), "-n", Integer.toString(steps), "-t", Integer.toString(threads)));
+        JsonNode r = json(run("greedy", "-m", model.toAbsolutePath().toString(), "--tokens", ids(tokens), "-n", Integer.toString(steps), "-t", Integer.toString(threads)));
         int[] t = new int[r.get("tokens").size()];
         for (int i = 0; i < t.length; i++) t[i] = r.get("tokens").get(i).asInt();
         return t;
@@ -77,7 +77,7 @@ public final class LlamaRef {
         List<String> lines = new ArrayList<>();
         for (String t : texts) lines.add(JSON.writeValueAsString(t));
         Files.write(in, lines, StandardCharsets.UTF_8);
-        List<String> args = new ArrayList<>(List.of("tokenize", "-m", vocab.toString(), "--in", in.toString(), "--out", out.toString(), "--json-lines"));
+        List<String> args = new ArrayList<>(List.of("tokenize", "-m", vocab.toAbsolutePath().toString(), "--in", in.toAbsolutePath().toString(), "--out", out.toAbsolutePath().toString(), "--json-lines"));
         if (!addSpecial) args.add("--no-bos");
         if (!parseSpecial) args.add("--no-parse-special");
         run(args.toArray(String[]::new));
@@ -96,7 +96,7 @@ public final class LlamaRef {
     public List<String> detokenize(Path vocab, List<int[]> ids, Path scratch) throws IOException {
         Path in = scratch.resolve(vocab.getFileName() + ".detok.ids"), out = scratch.resolve(vocab.getFileName() + ".detok.jsonl");
         Files.write(in, ids.stream().map(LlamaRef::ids).toList(), StandardCharsets.UTF_8);
-        run("detokenize", "-m", vocab.toString(), "--in", in.toString(), "--out", out.toString());
+        run("detokenize", "-m", vocab.toAbsolutePath().toString(), "--in", in.toAbsolutePath().toString(), "--out", out.toAbsolutePath().toString());
         List<String> texts = new ArrayList<>();
         for (String line : Files.readAllLines(out, StandardCharsets.UTF_8)) texts.add(JSON.readValue(line, String.class));
         return texts;
@@ -104,11 +104,11 @@ public final class LlamaRef {
 
     /** llama-bench style timings: see the tool's README for the fields. */
     public JsonNode bench(Path model, int threads, int prefill, int decode, int reps, String kv, String fa) {
-        return json(run("bench", "-m", model.toString(), "-t", Integer.toString(threads), "--prefill", Integer.toString(prefill),
+        return json(run("bench", "-m", model.toAbsolutePath().toString(), "-t", Integer.toString(threads), "--prefill", Integer.toString(prefill),
                 "--decode", Integer.toString(decode), "--reps", Integer.toString(reps), "--kv", kv, "--fa", fa));
     }
 
-    public JsonNode info(Path model) { return json(run("info", "-m", model.toString())); }
+    public JsonNode info(Path model) { return json(run("info", "-m", model.toAbsolutePath().toString())); }
 
     private static String ids(int[] t) {
         return Arrays.stream(t).mapToObj(Integer::toString).collect(Collectors.joining(","));

@@ -1,0 +1,168 @@
+package dev.squall.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.squall.backend.Backend;
+import dev.squall.backend.Backends;
+import dev.squall.backend.Plan;
+import dev.squall.backend.PlanOptions;
+import dev.squall.backend.java.JavaBackend;
+import dev.squall.cli.ModelOptions;
+import dev.squall.cli.SquallCommand;
+import dev.squall.model.Model;
+import dev.squall.validation.Context;
+import dev.squall.validation.LlamaRef;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * End-to-end speed, side by side with llama.cpp on the same GGUF files: load time, prefill and
+ * decode tokens/s (medians), each repetition of Squall followed by one of llama.cpp so both see the
+ * same machine state, ratios, and the roofline (decode tokens/s against the bandwidth ceiling).
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Measure prefill and decode tokens/s of Squall and llama.cpp on the same GGUF files, interleaved,",
+                "with the machine's read bandwidth and each model's bytes per token (the roofline).",
+                "Prints a table and writes a JSON report and a PNG chart."})
+public final class BenchCommand implements Callable<Integer>, SquallCommand {
+
+    @Option(names = {"-m", "--model"}, required = true, paramLabel = "FILE",
+            description = "GGUF file or sample:NAME[:FORMAT] (repeatable: one row per model).")
+    List<Path> models = new ArrayList<>();
+
+    @Option(names = "--device", defaultValue = "java", paramLabel = "ID", description = "Squall's device (default ${DEFAULT-VALUE}).")
+    String device;
+
+    @Option(names = {"-t", "--threads"}, paramLabel = "N", description = "Threads for both engines (default: all cores).")
+    Integer threads;
+
+    @Option(names = "--prefill", defaultValue = "128", paramLabel = "N", description = "Prompt tokens (default ${DEFAULT-VALUE}).")
+    int prefill;
+
+    @Option(names = "--decode", defaultValue = "128", paramLabel = "N", description = "Decode steps (default ${DEFAULT-VALUE}).")
+    int decode;
+
+    @Option(names = {"-r", "--reps"}, defaultValue = "5", paramLabel = "N", description = "Repetitions of each engine (default ${DEFAULT-VALUE}).")
+    int reps;
+
+    @Option(names = "--llama-kv", defaultValue = "f16", paramLabel = "TYPE",
+            description = "llama.cpp's KV cache type: f16 (its default) or f32 (Squall's) (default ${DEFAULT-VALUE}).")
+    String llamaKv;
+
+    @Option(names = "--no-llama", description = "Measure Squall only.")
+    boolean noLlama;
+
+    @Option(names = "--json", defaultValue = "reports/bench.json", paramLabel = "FILE", description = "The JSON report (default ${DEFAULT-VALUE}).")
+    Path json;
+
+    @Option(names = "--chart", defaultValue = "reports/bench.png", paramLabel = "FILE", description = "The chart (default ${DEFAULT-VALUE}).")
+    Path chart;
+
+    @Spec CommandSpec spec;
+
+    /** One model's measurements. */
+    public record Row(String model, String formats, double loadSeconds, List<Double> squallPrefill, List<Double> squallDecode,
+                      List<Double> llamaPrefill, List<Double> llamaDecode, double llamaLoadSeconds, Roofline squallRoofline,
+                      Roofline llamaRoofline) {
+        double median(List<Double> v) { return v.isEmpty() ? Double.NaN : SquallRun.median(v.stream().mapToDouble(d -> d).toArray()); }
+        public double squallPrefillMedian() { return median(squallPrefill); }
+        public double squallDecodeMedian() { return median(squallDecode); }
+        public double llamaPrefillMedian() { return median(llamaPrefill); }
+        public double llamaDecodeMedian() { return median(llamaDecode); }
+    }
+
+    @Override public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
+        int t = threads == null ? JavaBackend.defaultThreads() : threads;
+        if (t < 1) throw new IllegalArgumentException("--threads " + t + " is out of range (a positive count)");
+        if (prefill < 1) throw new IllegalArgumentException("--prefill " + prefill + " is out of range (a positive count)");
+        if (decode < 1) throw new IllegalArgumentException("--decode " + decode + " is out of range (a positive count)");
+        if (reps < 1) throw new IllegalArgumentException("--reps " + reps + " is out of range (a positive count)");
+        if (!List.of("f16", "f32").contains(llamaKv)) throw new IllegalArgumentException("--llama-kv " + llamaKv + ": expected f16 or f32");
+        Backend backend = Backends.find(device);
+        LlamaRef llama = noLlama ? null : new Context(Context.findHome(), Path.of("reports"), t).llamaRef();
+
+        err.printf(Locale.ROOT, "measuring read bandwidth (%d threads) ...%n", t);
+        err.flush();
+        double bandwidth = Bandwidth.readGigabytesPerSecond(t);
+        err.printf(Locale.ROOT, "read bandwidth: %.1f GB/s%n", bandwidth);
+
+        List<Row> rows = new ArrayList<>();
+        for (Path ref : models) {
+            ModelOptions mo = new ModelOptions();
+            mo.model = ref;
+            mo.check(err);
+            Path file = mo.model;
+            err.println("benchmarking " + file + " ...");
+            err.flush();
+            rows.add(measure(file, backend, llama, t, bandwidth, err));
+        }
+        BenchReport.printTable(out, rows, t, prefill, decode, bandwidth, backend.id(), noLlama);
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("date", LocalDate.now().toString());
+        doc.put("machine", Map.of("cores", Runtime.getRuntime().availableProcessors(), "read_bandwidth_gbps", bandwidth,
+                "os", System.getProperty("os.name") + " " + System.getProperty("os.arch"), "java", Runtime.version().toString()));
+        doc.put("settings", Map.of("threads", t, "prefill", prefill, "decode", decode, "reps", reps, "device", backend.id(),
+                "squall_kv", "f32", "llama_kv", llamaKv, "llama_flash_attention", "auto"));
+        if (llama != null && !rows.isEmpty()) doc.put("llama_cpp", llama.info(models.isEmpty() ? null : resolve(models.get(0), err)));
+        doc.put("results", rows);
+        Path jsonFile = json.toAbsolutePath();
+        if (jsonFile.getParent() != null) Files.createDirectories(jsonFile.getParent());
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(jsonFile.toFile(), doc);
+        BenchReport.chart(rows, chart.toAbsolutePath(), backend.id(), t, noLlama);
+        out.println("report: " + jsonFile);
+        out.println("chart:  " + chart.toAbsolutePath());
+        out.flush();
+        return 0;
+    }
+
+    private static Path resolve(Path ref, PrintWriter err) {
+        ModelOptions mo = new ModelOptions();
+        mo.model = ref;
+        mo.check(err);
+        return mo.model;
+    }
+
+    private Row measure(Path file, Backend backend, LlamaRef llama, int t, double bandwidth, PrintWriter err) {
+        long t0 = System.nanoTime();
+        try (Model m = Model.open(file, bytes -> {}); Plan plan = m.compile(backend, PlanOptions.of(prefill + decode + 8, t))) {
+            double load = (System.nanoTime() - t0) / 1e9;
+            // warm-up: the JIT compiles the kernels for both batch shapes
+            for (int i = 0; i < 2; i++) SquallRun.run(plan, prefill, Math.min(decode, 32), 1000 + i);
+            List<Double> sp = new ArrayList<>(), sd = new ArrayList<>(), lp = new ArrayList<>(), ld = new ArrayList<>();
+            double llamaLoad = Double.NaN;
+            for (int r = 0; r < reps; r++) {
+                SquallRun.Timing s = SquallRun.run(plan, prefill, decode, r);
+                sp.add(prefill / s.prefillSeconds());
+                sd.add(decode / s.decodeSeconds());
+                String line = String.format(Locale.ROOT, "  rep %d: squall prefill %.1f decode %.1f tok/s", r + 1, sp.getLast(), sd.getLast());
+                if (llama != null) {
+                    JsonNode b = llama.bench(file, t, prefill, decode, 1, llamaKv, "auto");
+                    JsonNode rep = b.get("reps").get(0);
+                    lp.add(rep.get("prefill_tps").asDouble());
+                    ld.add(rep.get("decode_tps").asDouble());
+                    llamaLoad = b.get("load_ms").asDouble() / 1000;
+                    line += String.format(Locale.ROOT, " | llama.cpp prefill %.1f decode %.1f tok/s", lp.getLast(), ld.getLast());
+                }
+                err.println(line);
+                err.flush();
+            }
+            Roofline sq = Roofline.of(m, 4, prefill, decode, bandwidth);
+            Roofline ll = Roofline.of(m, llamaKv.equals("f16") ? 2 : 4, prefill, decode, bandwidth);
+            return new Row(file.getFileName().toString(), m.formatSummary(), load, sp, sd, lp, ld, llamaLoad, sq, ll);
+        }
+    }
+}
