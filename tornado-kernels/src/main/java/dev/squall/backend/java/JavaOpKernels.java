@@ -28,8 +28,11 @@ final class JavaOpKernels implements OpKernels {
 
     @Override public Optional<String> unsupported(String op, WeightFormat format) { return Optional.empty(); }
 
+    private float[][] scratch = new float[0][];
+
     @Override public void matmul(WeightTensor w, float[] x, int tokens, float[] out, int outOffset) {
-        float[][] scratch = new float[pool.threads()][Matmul.scratchFloats(w)];
+        int need = Matmul.scratchFloats(w);
+        if (scratch.length != pool.threads() || scratch[0].length < need) scratch = new float[pool.threads()][need];
         ParallelMatmul.run(pool, w, RowKernels.forFormat(w.format()), x, tokens, out, outOffset, null, scratch);
     }
 

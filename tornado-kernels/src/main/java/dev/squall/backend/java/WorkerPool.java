@@ -7,11 +7,16 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * A fixed pool of worker threads for data-parallel kernels: the calling thread plus
  * {@code threads - 1} workers, created once. A {@link #run} call splits work into chunks that
- * the threads claim from a shared counter until none are left.
+ * the threads claim from a shared ticket until none are left.
  *
  * <p>A forward pass issues a few hundred parallel regions per token, so the hand-off must cost
- * microseconds, not the tens of microseconds of a park/unpark round trip: idle workers spin for a
- * short while on the region counter before they park.
+ * microseconds: idle workers spin for a short while on the region counter before they park. The
+ * caller never waits for a worker that has not started: it claims chunks too, and a region ends
+ * when every chunk is done, whoever did it. On a machine whose cores are busy with other work, a
+ * descheduled worker therefore slows a region down to one thread's speed instead of stalling it.
+ *
+ * <p>Each region carries its own counters, so a worker that wakes late and still holds an old
+ * region can only find it finished, never claim a chunk of a newer one.
  */
 public final class WorkerPool implements AutoCloseable {
 
@@ -21,17 +26,38 @@ public final class WorkerPool implements AutoCloseable {
         void run(int chunk, int worker);
     }
 
-    private static final long SPIN_NANOS = 200_000;
+    private static final long SPIN_NANOS = 100_000;
+
+    /** One parallel region: its own chunk counters, so a late worker can only ever touch its own. */
+    private static final class Region {
+        final Chunked body;
+        final int chunks;
+        final AtomicInteger next = new AtomicInteger();
+        final AtomicInteger done = new AtomicInteger();
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
+
+        Region(Chunked body, int chunks) {
+            this.body = body;
+            this.chunks = chunks;
+        }
+
+        /** Claims and runs chunks until none are left. */
+        void work(int worker) {
+            for (int c; (c = next.getAndIncrement()) < chunks; ) {
+                try {
+                    body.run(c, worker);
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                }
+                done.incrementAndGet();
+            }
+        }
+    }
 
     private final int threads;
     private final Thread[] workers;
-    private volatile int region;           // incremented to start a region
+    private volatile Region current;
     private volatile boolean closed;
-    private volatile Chunked body;
-    private volatile int chunks;
-    private final AtomicInteger nextChunk = new AtomicInteger();
-    private final AtomicInteger finished = new AtomicInteger();
-    private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
     public WorkerPool(int threads) {
         if (threads < 1) throw new IllegalArgumentException("thread count must be at least 1: " + threads);
@@ -59,47 +85,28 @@ public final class WorkerPool implements AutoCloseable {
             return;
         }
         if (closed) throw new IllegalStateException("worker pool is closed");
-        this.body = body;
-        this.chunks = chunks;
-        nextChunk.set(0);
-        finished.set(0);
-        failure.set(null);
-        region++;
+        Region r = new Region(body, chunks);
+        current = r;
         for (Thread w : workers) LockSupport.unpark(w);
-        work(0);
-        while (finished.get() < workers.length) Thread.onSpinWait();
-        this.body = null;
-        Throwable t = failure.get();
+        r.work(0);
+        while (r.done.get() < chunks) Thread.onSpinWait();
+        Throwable t = r.failure.get();
         if (t instanceof RuntimeException re) throw re;
         if (t instanceof Error e) throw e;
         if (t != null) throw new IllegalStateException(t);
     }
 
-    private void work(int worker) {
-        Chunked b = body;
-        int n = chunks;
-        for (int c; (c = nextChunk.getAndIncrement()) < n; ) {
-            try {
-                b.run(c, worker);
-            } catch (Throwable t) {
-                failure.compareAndSet(null, t);
-                nextChunk.set(n);
-            }
-        }
-    }
-
     private void loop(int worker) {
-        int seen = 0;
+        Region seen = null;
         while (true) {
             long spinUntil = System.nanoTime() + SPIN_NANOS;
-            while (region == seen && !closed) {
+            while (current == seen && !closed) {
                 if (System.nanoTime() < spinUntil) Thread.onSpinWait();
                 else LockSupport.park(this);
             }
             if (closed) return;
-            seen = region;
-            work(worker);
-            finished.incrementAndGet();
+            seen = current;
+            seen.work(worker);
         }
     }
 

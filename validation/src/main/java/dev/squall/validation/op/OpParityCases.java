@@ -17,11 +17,8 @@ import dev.squall.validation.CaseSource;
 import dev.squall.validation.Context;
 import dev.squall.validation.ValidationCase;
 import dev.squall.validation.ValidationCase.Outcome;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 
 /**
  * Operator parity in the spirit of llama.cpp's test-backend-ops: every operator × weight format ×
@@ -50,24 +47,9 @@ public final class OpParityCases implements CaseSource {
 
     // ---------------------------------------------------------------- inputs
 
-    static float[] uniform(int n, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        float[] a = new float[n];
-        for (int i = 0; i < n; i++) a[i] = (float) (r.nextDouble() * 2 - 1);
-        return a;
-    }
+    private static float[] uniform(int n, long seed) { return OpInputs.uniform(n, seed); }
 
-    /** A rows × k weight tensor in {@code f}, encoded from seeded uniform values, in native memory. */
-    static WeightTensor weights(WeightFormat f, int rows, int k, long seed) {
-        MemorySegment seg = Arena.ofAuto().allocate(f.rowBytes(k) * rows, 64);
-        float[] row = new float[k];
-        SplittableRandom r = new SplittableRandom(seed);
-        for (int i = 0; i < rows; i++) {
-            for (int j = 0; j < k; j++) row[j] = (float) (r.nextDouble() * 2 - 1);
-            f.encode(row, 0, k, seg, i * f.rowBytes(k));
-        }
-        return new WeightTensor("w", f, new long[] {k, rows}, seg);
-    }
+    private static WeightTensor weights(WeightFormat f, int rows, int k, long seed) { return OpInputs.weights(f, rows, k, seed); }
 
     private static int[] columnsFor(WeightFormat f) {
         return switch (f.blockElements()) {
