@@ -85,7 +85,8 @@ public final class ModelParityCases implements CaseSource {
                     return Outcome.fail("vocabulary differs", "Squall sees " + m.config().vocabSize() + " logits, the reference has " + ref.logits().vocab());
                 }
                 SquallRun run = SquallRun.of(plan, ref.prompt(), ReferenceCatalog.GREEDY_STEPS);
-                Comparison c = new Comparison(expected, run.logits(), ref.prompt().length, ref.logits().vocab(), ref.greedy(), run.greedy());
+                Comparison c = new Comparison(expected, run.logits(), ref.prompt().length, ref.logits().vocab(), ref.greedy(), run.greedy(),
+                        run.greedyLogits());
                 if (!entry.quantized()) return c.judgeF32();
                 ActivationRounding rounding = ActivationRounding.forWeights(entry.spec().matrixFormat());
                 float[] emulated = ReferenceForward.logits(m.graph(), ref.prompt(), rounding);
@@ -96,8 +97,8 @@ public final class ModelParityCases implements CaseSource {
         }
     }
 
-    /** Squall's logits of every prompt position and its greedy continuation. */
-    private record SquallRun(float[] logits, int[] greedy) {
+    /** Squall's logits of every prompt position, its greedy continuation and the logits each greedy token was picked from. */
+    private record SquallRun(float[] logits, int[] greedy, float[] greedyLogits) {
 
         static SquallRun of(Plan plan, int[] prompt, int steps) {
             int seq = plan.cache().newSequence();
@@ -107,18 +108,22 @@ public final class ModelParityCases implements CaseSource {
             int vocab = r.vocabSize();
             float[] logits = Arrays.copyOf(r.logits(), prompt.length * vocab);
             int[] greedy = new int[steps];
-            greedy[0] = LogitComparison.top1(logits, prompt.length - 1, vocab);
+            float[] greedyLogits = new float[steps * vocab];
+            System.arraycopy(logits, (prompt.length - 1) * vocab, greedyLogits, 0, vocab);
+            greedy[0] = LogitComparison.top1(greedyLogits, 0, vocab);
             for (int s = 1; s < steps; s++) {
                 float[] next = plan.forward(Batch.sequence(seq, prompt.length + s - 1, new int[] {greedy[s - 1]})).logits(0);
-                greedy[s] = LogitComparison.top1(next, 0, vocab);
+                System.arraycopy(next, 0, greedyLogits, s * vocab, vocab);
+                greedy[s] = LogitComparison.top1(greedyLogits, s, vocab);
             }
             plan.cache().remove(seq);
-            return new SquallRun(logits, greedy);
+            return new SquallRun(logits, greedy, greedyLogits);
         }
     }
 
     /** One model's outputs side by side: llama.cpp's (expected) and Squall's (actual). */
-    private record Comparison(float[] expected, float[] actual, int positions, int vocab, int[] expectedGreedy, int[] actualGreedy) {
+    private record Comparison(float[] expected, float[] actual, int positions, int vocab, int[] expectedGreedy, int[] actualGreedy,
+                              float[] actualGreedyLogits) {
 
         ValidationCase.Outcome judgeF32() {
             LogitComparison.LogProbGap gap = LogitComparison.maxLogProbGap(expected, actual, positions, vocab);
@@ -177,8 +182,14 @@ public final class ModelParityCases implements CaseSource {
             return "greedy " + agreeing + "/" + expectedGreedy.length;
         }
 
+        /** Where the greedy tokens part, and by how much Squall preferred its token to llama.cpp's there. */
         private String greedyDivergence(int step) {
-            return "greedy differs from step " + step + ": llama.cpp " + expectedGreedy[step] + ", Squall " + actualGreedy[step];
+            int e = expectedGreedy[step], a = actualGreedy[step];
+            float margin = actualGreedyLogits[step * vocab + a] - actualGreedyLogits[step * vocab + e];
+            double sum = 0;
+            for (int i = 0; i < expected.length; i++) sum += ((double) expected[i] - actual[i]) * ((double) expected[i] - actual[i]);
+            return String.format(Locale.ROOT, "greedy differs from step %d: llama.cpp %d, Squall %d (Squall's logit margin %.1e; "
+                    + "RMS logit difference over the prompt %.1e)", step, e, a, margin, Math.sqrt(sum / expected.length));
         }
     }
 }
