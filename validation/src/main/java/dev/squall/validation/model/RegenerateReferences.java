@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,7 +60,7 @@ public final class RegenerateReferences {
                     new ModelReference.Settings(THREADS, "f32", "off", ReferenceCatalog.GREEDY_STEPS), buildFields(info)), logits.values());
             Files.delete(gguf);
             System.out.printf("%-40s gguf %s…  logits %d×%d  greedy %s…%n", e.name(), r.ggufSha256().substring(0, 12),
-                    logits.positions(), logits.vocab(), java.util.Arrays.toString(java.util.Arrays.copyOf(greedy, 6)));
+                    logits.positions(), logits.vocab(), Arrays.toString(Arrays.copyOf(greedy, 6)));
         }
         reportStrayFolders(references);
     }
@@ -73,7 +75,7 @@ public final class RegenerateReferences {
     /** Reference folders of models that left the catalog: said, not deleted. */
     private static void reportStrayFolders(Path references) throws IOException {
         Path models = references.resolve("models");
-        Set<String> names = new java.util.HashSet<>();
+        Set<String> names = new HashSet<>();
         for (ReferenceCatalog.Entry e : ReferenceCatalog.entries()) names.add(e.name());
         try (Stream<Path> s = Files.list(models)) {
             s.filter(p -> !names.contains(p.getFileName().toString()))
