@@ -142,32 +142,36 @@ public final class TokenizerParityCases implements CaseSource {
      */
     private static ValidationCase.Outcome roundTrip(ParityFixture.Prepared p, Set<RoundTrip> allowed) {
         Tokenizer t = p.tokenizer();
-        int reproducedByLlama = 0, reproduced = 0;
-        Map<String, Integer> exceptions = new TreeMap<>();
+        int reproducedByLlama = 0, reproduced = 0, wrong = 0;
+        String firstWrong = null;
+        Map<String, Integer> changes = new TreeMap<>();
         for (int i = 0; i < p.lines().size(); i++) {
             String text = p.lines().get(i), llama = p.plainDetokenized(i);
             String squall = t.decode(t.encode(text, false, false), false);
+            String problem = null;
             if (llama.equals(text)) {
                 reproducedByLlama++;
-                if (!squall.equals(text)) {
-                    return ValidationCase.Outcome.fail(reproduced + "/" + reproducedByLlama + "+ lines reproduced",
-                            p.where(i) + " " + Printable.text(text) + " round-trips in llama.cpp but Squall gives " + Printable.text(squall));
+                if (squall.equals(text)) reproduced++;
+                else problem = " round-trips in llama.cpp but Squall gives " + Printable.text(squall);
+            } else {
+                RoundTrip change = RoundTrip.explain(allowed, text, llama);
+                if (change == null) {
+                    problem = " changes in llama.cpp's round trip for no known reason: llama.cpp gives " + Printable.text(llama)
+                            + ", Squall " + Printable.text(squall);
+                } else if (!squall.equals(llama)) {
+                    problem = " (" + change.description() + ") llama.cpp gives " + Printable.text(llama) + ", Squall " + Printable.text(squall);
+                } else {
+                    changes.merge(change.description(), 1, Integer::sum);
                 }
-                reproduced++;
-                continue;
             }
-            RoundTrip exception = RoundTrip.explain(allowed, text, llama);
-            if (exception == null || !squall.equals(llama)) {
-                return ValidationCase.Outcome.fail(reproduced + "/" + reproducedByLlama + "+ lines reproduced", p.where(i) + " "
-                        + Printable.text(text) + (exception == null ? " changes in llama.cpp's round trip for no known reason: "
-                        : " (" + exception.description() + ") ") + "llama.cpp gives " + Printable.text(llama) + ", Squall " + Printable.text(squall));
-            }
-            exceptions.merge(exception.description(), 1, Integer::sum);
+            if (problem != null && wrong++ == 0) firstWrong = "first at " + p.where(i) + " " + Printable.text(text) + problem;
         }
-        String changed = exceptions.isEmpty() ? "" : "; " + exceptions.values().stream().mapToInt(Integer::intValue).sum()
-                + " changed alike in both (" + exceptions.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue())
-                .collect(Collectors.joining(", ")) + ")";
-        return ValidationCase.Outcome.pass(reproduced + "/" + reproducedByLlama + " lines reproduced where llama.cpp reproduces them"
-                + changed);
+        String measure = reproduced + "/" + reproducedByLlama + " lines reproduced where llama.cpp reproduces them";
+        if (!changes.isEmpty()) {
+            measure += "; " + changes.values().stream().mapToInt(Integer::intValue).sum() + " changed alike in both ("
+                    + changes.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue()).collect(Collectors.joining(", ")) + ")";
+        }
+        if (wrong > 0) measure += "; " + wrong + " lines wrong or unexplained";
+        return ValidationCase.Outcome.judge(wrong == 0, measure, firstWrong);
     }
 }
