@@ -4,6 +4,7 @@ import dev.squall.backend.Backend;
 import dev.squall.tokenizer.Tokenizer;
 import dev.squall.validation.CaseSource;
 import dev.squall.validation.Context;
+import dev.squall.validation.Status;
 import dev.squall.validation.ValidationCase;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -105,7 +106,7 @@ public final class TokenizerParityCases implements CaseSource {
         }
         int n = p.lines().size();
         String measure = same + "/" + n + " lines identical";
-        if (first < 0) return ValidationCase.Outcome.pass(measure + " (" + TokenizerCorpus.composition(p.parts()) + ")");
+        if (first < 0) return new ValidationCase.Outcome(Status.PASS, measure, TokenizerCorpus.composition(p.parts()));
         int at = Printable.firstDifference(firstSquall, reference.get(first));
         return ValidationCase.Outcome.fail(measure, "first difference at " + p.where(first) + " " + Printable.text(p.lines().get(first))
                 + ", id index " + at + ": Squall " + Printable.ids(firstSquall, at) + ", llama.cpp " + Printable.ids(reference.get(first), at));
@@ -128,8 +129,8 @@ public final class TokenizerParityCases implements CaseSource {
         int n = p.detokenize().size(), lines = p.lines().size();
         String measure = same + "/" + n + " texts identical";
         if (first < 0) {
-            return ValidationCase.Outcome.pass(measure + " (ids of " + lines + " lines with specials, " + lines + " without, "
-                    + (n - 2 * lines) + " random id lists)");
+            return new ValidationCase.Outcome(Status.PASS, measure, "ids of " + lines + " lines with specials, " + lines + " without, "
+                    + (n - 2 * lines) + " random id lists");
         }
         String which = first < 2 * lines ? p.where(first % lines) + (first < lines ? " with specials" : " plain") : "random id list " + (first - 2 * lines + 1);
         return ValidationCase.Outcome.fail(measure, "first difference for " + which + ", ids " + Printable.ids(p.detokenize().get(first), 0)
