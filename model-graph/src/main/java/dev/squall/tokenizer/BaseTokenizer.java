@@ -200,7 +200,7 @@ abstract class BaseTokenizer implements Tokenizer {
         if (cleanSpaces) {
             bytes = SpaceCleanup.apply(bytes);
         }
-        return new String(bytes, StandardCharsets.UTF_8);
+        return Utf8.decode(bytes);
     }
 
     @Override

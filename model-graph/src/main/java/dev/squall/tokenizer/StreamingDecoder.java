@@ -1,15 +1,14 @@
 package dev.squall.tokenizer;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
  * Turns a stream of generated token ids into text. {@link #push} returns the text that is complete
  * so far; a UTF-8 sequence whose bytes are split across tokens (an emoji spelled as four byte
  * tokens) is held back until its last byte arrives. {@link #flush} ends the stream, turning an
- * incomplete sequence into U+FFFD. Invalid bytes become U+FFFD as {@link String#String(byte[],
- * java.nio.charset.Charset)} replaces them, so the concatenated output always equals decoding all
- * the bytes at once. Not thread-safe: one decoder per stream.
+ * incomplete sequence into U+FFFD. Invalid bytes become U+FFFD as in {@link Tokenizer#decode} (one
+ * per maximal ill-formed subpart), so the concatenated output always equals decoding all the bytes
+ * at once. Not thread-safe: one decoder per stream.
  */
 public final class StreamingDecoder {
     private final Tokenizer tokenizer;
@@ -43,7 +42,7 @@ public final class StreamingDecoder {
         if (length == 0) {
             return "";
         }
-        String text = new String(pending, 0, length, StandardCharsets.UTF_8);
+        String text = Utf8.decode(pending, 0, length);
         System.arraycopy(pending, length, pending, 0, pendingLength - length);
         pendingLength -= length;
         return text;

@@ -44,7 +44,8 @@ public interface Tokenizer {
      * renderSpecial)}: the pieces concatenated, one leading space dropped from the first piece when
      * the vocabulary adds a space prefix, then (for the pre-tokenizers where llama.cpp sets
      * {@code clean_spaces}, e.g. Llama 3's) llama.cpp's clean-up of spaces before punctuation and
-     * contractions. Bytes that are not valid UTF-8 become U+FFFD.
+     * contractions. Bytes that are not valid UTF-8 become U+FFFD, one per maximal ill-formed
+     * subpart (the Unicode Standard's recommended practice, as Python's and browsers' decoders).
      */
     String decode(int[] ids, boolean renderSpecial);
 

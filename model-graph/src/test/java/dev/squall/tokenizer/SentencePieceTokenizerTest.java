@@ -122,6 +122,14 @@ class SentencePieceTokenizerTest {
     }
 
     @Test
+    void decodeReplacesEachMaximalIllFormedSubpart() {
+        // regression (tokenizer parity, Mistral vocabulary): <0xED> <0xA1> before a character is two
+        // subparts, as llama-ref and Python decode it; Java's decoder made one U+FFFD of them
+        int[] ids = {HI.byteId(0xED), HI.byteId(0xA1), HI.id("a")};
+        assertEquals("\uFFFD\uFFFDa", Tokenizers.create(HI.build(false)).decode(ids, false));
+    }
+
+    @Test
     void byteTokensContributeTheirByte() {
         assertArrayEquals(new byte[] {'\n'}, HI_PREFIXED.tokenBytes(HI.byteId('\n')));
     }

@@ -59,6 +59,15 @@ class StreamingDecoderTest {
     }
 
     @Test
+    void anEncodedSurrogateStreamsAsOneReplacementPerByte() {
+        // regression: llama.cpp's bytes ED A1 then a CJK token; Java's decoder gave one U+FFFD
+        StreamingDecoder decoder = TOKENIZER.streamingDecoder();
+        String streamed = decoder.push(byteToken(0xED)) + decoder.push(byteToken(0xA1)) + decoder.push(byteToken('x'))
+                + decoder.flush();
+        assertEquals("\uFFFD\uFFFDx", streamed);
+    }
+
+    @Test
     void controlTokensStreamOnlyWhenRendered() {
         assertEquals("", TOKENIZER.streamingDecoder().push(SAMPLE.bos()));
         assertEquals("<s>", TOKENIZER.streamingDecoder(true).push(SAMPLE.bos()));
@@ -78,7 +87,7 @@ class StreamingDecoderTest {
                 streamed.append(decoder.push(id));
             }
             streamed.append(decoder.flush());
-            assertEquals(all.toString(StandardCharsets.UTF_8), streamed.toString(), "trial " + trial);
+            assertEquals(Utf8.decode(all.toByteArray()), streamed.toString(), "trial " + trial);
         }
     }
 }
