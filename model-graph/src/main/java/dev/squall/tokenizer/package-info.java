@@ -9,10 +9,10 @@
  * sample models).
  *
  * <p>Parity target: llama.cpp as bundled with node-llama-cpp 3.21.1 ({@code src/llama-vocab.cpp},
- * {@code src/unicode.cpp}). Checked by loading vocab-only GGUF files built from the real Llama 3,
- * Qwen 3 and Llama 2 vocabularies (plus the Llama 3 vocabulary under ten other pre-tokenizer names,
- * and sample vocabularies) in llama.cpp and comparing ids for about 6,000 texts (prose, code, CJK,
- * emoji, digit and whitespace runs, special tokens, random code points from every plane), with and
- * without special-token parsing, and detokenized text and end-of-generation sets: all identical.
+ * {@code src/unicode.cpp}). The validation suite checks it on every run
+ * ({@code ./squall validate --group tokenizer}): the real Llama 3, Qwen 3 and Mistral/Llama 2
+ * vocabularies from npm, about 2,500 lines each (prose, code, CJK, emoji, digit and whitespace runs,
+ * special tokens, random code points from every plane), ids with and without special-token parsing,
+ * detokenization and round trips against llama.cpp.
  */
 package dev.squall.tokenizer;
