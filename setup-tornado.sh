@@ -9,6 +9,7 @@ SDK="${TORNADOVM_HOME:-}"
 while [ $# -gt 0 ]; do
   case "$1" in
     --sdk) SDK="${2:?--sdk needs a directory}"; shift 2 ;;
+    --check) if [ -n "$SDK" ]; then echo "TornadoVM SDK: $SDK"; else echo "TornadoVM: not installed (the TornadoVM suites are skipped)"; fi; exit 0 ;;
     -h|--help) sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "setup-tornado.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
   esac
