@@ -2,11 +2,7 @@ package dev.squall.ops;
 
 import dev.squall.cpu.Lanes;
 import dev.squall.cpu.RowKernel;
-import dev.squall.format.WeightFormat;
 import dev.squall.tensor.WeightTensor;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -17,13 +13,13 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Layout: W as stored ({@code rows × K} in its format's blocks, row-major), x as
  * {@code tokens × K} floats and out as {@code tokens × rows} floats, both row-major.
  *
- * <p>Every (r, t) result is computed the same way whatever the batch size or tiling: one vector
- * accumulator fed by fused multiply-adds over the K/L full vectors in order, its L lanes folded
- * pairwise ({@link Lanes#sum}), then the tail elements fused in one by one. Hence a token's logits do not depend
- * on which batch it came in — batch and token-by-token results are bit-identical. F32 rows are read
- * in place from the mapped file; quantized rows are decoded in registers for small batches
- * ({@link RowKernel#dot4}, the same order) and otherwise decoded exactly
- * ({@link RowKernel#decode}) into a small per-thread scratch that every token of the batch reuses.
+ * <p>Every (r, t) result is computed the same way whatever the batch size or tiling: the canonical
+ * order of {@link RowKernel} (one vector accumulator fed by fused multiply-adds over the K/L full
+ * vectors in order, its lanes folded in a fixed tree, then the tail elements fused in one by one).
+ * Hence a token's logits do not depend on which batch it came in: batch and token-by-token results
+ * are bit-identical. Small batches read each row from the mapped file and decode it in registers
+ * ({@link RowKernel#dot4}); larger ones decode a few rows exactly ({@link RowKernel#decode}) into a
+ * per-thread scratch that every token of the batch reuses, and run 4 × 4 register tiles over it.
  */
 public final class Matmul {
 
@@ -31,24 +27,22 @@ public final class Matmul {
 
     private static final VectorSpecies<Float> F = Lanes.F;
     private static final int L = F.length();
-    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
     /**
-     * Up to this many tokens, quantized rows are decoded in registers, token by token
-     * ({@link RowKernel#dot4}): each row is read from memory once per token, which costs nothing
-     * when a handful of tokens reuse it from the cache. Larger batches decode rows once into a
-     * scratch that every token reuses.
+     * Up to this many tokens, rows are decoded in registers, token by token ({@link RowKernel#dot4}):
+     * each row is read once per token, which costs little when a handful of tokens reuse it from the
+     * cache. Larger batches decode rows once into a scratch that every token reuses.
      */
     public static final int IN_REGISTER_TOKENS = 4;
 
-    /** Rows decoded at a time by the quantized path: sized so the scratch stays in L2. */
+    /** Rows decoded at a time for a large batch: sized so the scratch stays in L2. */
     public static int chunkRows(int columns) {
         return Math.max(4, Math.min(64, (256 * 1024) / (columns * Float.BYTES)) & ~3);
     }
 
     /** Floats of scratch one thread needs for {@link #cpuRows} with this tensor. */
     public static int scratchFloats(WeightTensor w) {
-        return isF32(w.format()) ? LANE_SCRATCH : Math.max(RowKernel.laneScratch(), chunkRows(w.columns()) * w.columns());
+        return Math.max(RowKernel.laneScratch(), chunkRows(w.columns()) * w.columns() + LANE_SCRATCH);
     }
 
     /** Room for the 16 accumulators of a 4 × 4 tile, stored to be folded ({@link Lanes#sum(float[], int)}). */
@@ -71,15 +65,11 @@ public final class Matmul {
     /**
      * The CPU kernel for rows {@code [r0, r1)} and every token, writing
      * {@code out[outOffset + t·rows + r]}; a caller parallelizes over row ranges. {@code scratch}
-     * needs {@link #scratchFloats} floats (none for F32).
+     * needs {@link #scratchFloats} floats.
      */
     public static void cpuRows(WeightTensor w, RowKernel kernel, float[] x, int tokens, float[] out, int outOffset,
                                int r0, int r1, float[] scratch) {
         int k = w.columns(), rows = w.rows();
-        if (isF32(w.format())) {
-            tile(w.data(), w.rowOffset(r0), w.rowBytes(), r1 - r0, k, x, tokens, out, rows, outOffset + r0, scratch);
-            return;
-        }
         if (tokens <= IN_REGISTER_TOKENS) {
             long rowBytes = w.rowBytes();
             for (int t = 0; t < tokens; t++) {
@@ -90,40 +80,39 @@ public final class Matmul {
             }
             return;
         }
-        MemorySegment decoded = MemorySegment.ofArray(scratch);
-        float[] lanes = new float[LANE_SCRATCH];
         int chunk = chunkRows(k);
+        int lanes = chunk * k;
         for (int c0 = r0; c0 < r1; c0 += chunk) {
             int n = Math.min(chunk, r1 - c0);
             for (int i = 0; i < n; i++) kernel.decode(w.data(), w.rowOffset(c0 + i), scratch, i * k, k);
-            tile(decoded, 0, (long) k * Float.BYTES, n, k, x, tokens, out, rows, outOffset + c0, lanes);
+            tile(scratch, n, k, x, tokens, out, rows, outOffset + c0, scratch, lanes);
         }
     }
-
-    private static boolean isF32(WeightFormat f) { return f.ggmlType() == 0; }
 
     /**
-     * F32 rows {@code [0, n)} at {@code base + i·stride} bytes of {@code w} times every token;
-     * results go to {@code out[t·outStride + firstRow + i]}.
+     * Decoded rows {@code [0, n)} of {@code w} ({@code k} floats each, from index 0) times every
+     * token; results go to {@code out[t·outStride + firstRow + i]}. Tiles of 4 rows × 4 tokens keep
+     * 16 accumulators in registers; their lanes are stored at {@code lanes[lanesOffset ..]} and
+     * folded ({@link Lanes#sum(float[], int)}).
      */
-    static void tile(MemorySegment w, long base, long stride, int n, int k, float[] x, int tokens,
-                     float[] out, int outStride, int firstRow, float[] lanes) {
+    static void tile(float[] w, int n, int k, float[] x, int tokens, float[] out, int outStride, int firstRow,
+                     float[] lanes, int lanesOffset) {
         int i = 0;
         for (; i + 4 <= n; i += 4) {
-            long o = base + i * stride;
             int t = 0;
-            for (; t + 4 <= tokens; t += 4) tile4x4(w, o, stride, k, x, t, out, outStride, firstRow + i, lanes);
-            for (; t < tokens; t++) tile4x1(w, o, stride, k, x, t, out, outStride, firstRow + i, lanes);
+            for (; t + 4 <= tokens; t += 4) tile4x4(w, i * k, k, x, t, out, outStride, firstRow + i, lanes, lanesOffset);
+            for (; t < tokens; t++) {
+                for (int r = i; r < i + 4; r++) out[t * outStride + firstRow + r] = dot(w, r * k, k, x, t * k, lanes, lanesOffset);
+            }
         }
         for (; i < n; i++) {
-            for (int t = 0; t < tokens; t++) {
-                out[t * outStride + firstRow + i] = dot(w, base + i * stride, k, x, t * k, lanes);
-            }
+            for (int t = 0; t < tokens; t++) out[t * outStride + firstRow + i] = dot(w, i * k, k, x, t * k, lanes, lanesOffset);
         }
     }
 
-    private static void tile4x4(MemorySegment w, long o, long stride, int k, float[] x, int t,
-                                float[] out, int outStride, int row, float[] lanes) {
+    private static void tile4x4(float[] w, int o, int k, float[] x, int t, float[] out, int outStride, int row,
+                                float[] lanes, int lo) {
+        int w0 = o, w1 = w0 + k, w2 = w1 + k, w3 = w2 + k;
         int x0 = t * k, x1 = x0 + k, x2 = x1 + k, x3 = x2 + k;
         FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a03 = a00;
         FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
@@ -131,70 +120,38 @@ public final class Matmul {
         FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
         int bound = F.loopBound(k);
         for (int i = 0; i < bound; i += L) {
-            long b = o + (long) i * Float.BYTES;
-            FloatVector w0 = FloatVector.fromMemorySegment(F, w, b, LE);
-            FloatVector w1 = FloatVector.fromMemorySegment(F, w, b + stride, LE);
-            FloatVector w2 = FloatVector.fromMemorySegment(F, w, b + 2 * stride, LE);
-            FloatVector w3 = FloatVector.fromMemorySegment(F, w, b + 3 * stride, LE);
-            FloatVector v0 = FloatVector.fromArray(F, x, x0 + i);
-            FloatVector v1 = FloatVector.fromArray(F, x, x1 + i);
-            FloatVector v2 = FloatVector.fromArray(F, x, x2 + i);
-            FloatVector v3 = FloatVector.fromArray(F, x, x3 + i);
-            a00 = w0.fma(v0, a00); a01 = w0.fma(v1, a01); a02 = w0.fma(v2, a02); a03 = w0.fma(v3, a03);
-            a10 = w1.fma(v0, a10); a11 = w1.fma(v1, a11); a12 = w1.fma(v2, a12); a13 = w1.fma(v3, a13);
-            a20 = w2.fma(v0, a20); a21 = w2.fma(v1, a21); a22 = w2.fma(v2, a22); a23 = w2.fma(v3, a23);
-            a30 = w3.fma(v0, a30); a31 = w3.fma(v1, a31); a32 = w3.fma(v2, a32); a33 = w3.fma(v3, a33);
+            FloatVector r0 = FloatVector.fromArray(F, w, w0 + i), r1 = FloatVector.fromArray(F, w, w1 + i);
+            FloatVector r2 = FloatVector.fromArray(F, w, w2 + i), r3 = FloatVector.fromArray(F, w, w3 + i);
+            FloatVector v0 = FloatVector.fromArray(F, x, x0 + i), v1 = FloatVector.fromArray(F, x, x1 + i);
+            FloatVector v2 = FloatVector.fromArray(F, x, x2 + i), v3 = FloatVector.fromArray(F, x, x3 + i);
+            a00 = r0.fma(v0, a00); a01 = r0.fma(v1, a01); a02 = r0.fma(v2, a02); a03 = r0.fma(v3, a03);
+            a10 = r1.fma(v0, a10); a11 = r1.fma(v1, a11); a12 = r1.fma(v2, a12); a13 = r1.fma(v3, a13);
+            a20 = r2.fma(v0, a20); a21 = r2.fma(v1, a21); a22 = r2.fma(v2, a22); a23 = r2.fma(v3, a23);
+            a30 = r3.fma(v0, a30); a31 = r3.fma(v1, a31); a32 = r3.fma(v2, a32); a33 = r3.fma(v3, a33);
         }
-        int l = L;
-        a00.intoArray(lanes, 0); a01.intoArray(lanes, l); a02.intoArray(lanes, 2 * l); a03.intoArray(lanes, 3 * l);
-        a10.intoArray(lanes, 4 * l); a11.intoArray(lanes, 5 * l); a12.intoArray(lanes, 6 * l); a13.intoArray(lanes, 7 * l);
-        a20.intoArray(lanes, 8 * l); a21.intoArray(lanes, 9 * l); a22.intoArray(lanes, 10 * l); a23.intoArray(lanes, 11 * l);
-        a30.intoArray(lanes, 12 * l); a31.intoArray(lanes, 13 * l); a32.intoArray(lanes, 14 * l); a33.intoArray(lanes, 15 * l);
-        int[] xs = {x0, x1, x2, x3};
+        a00.intoArray(lanes, lo); a01.intoArray(lanes, lo + L); a02.intoArray(lanes, lo + 2 * L); a03.intoArray(lanes, lo + 3 * L);
+        a10.intoArray(lanes, lo + 4 * L); a11.intoArray(lanes, lo + 5 * L); a12.intoArray(lanes, lo + 6 * L); a13.intoArray(lanes, lo + 7 * L);
+        a20.intoArray(lanes, lo + 8 * L); a21.intoArray(lanes, lo + 9 * L); a22.intoArray(lanes, lo + 10 * L); a23.intoArray(lanes, lo + 11 * L);
+        a30.intoArray(lanes, lo + 12 * L); a31.intoArray(lanes, lo + 13 * L); a32.intoArray(lanes, lo + 14 * L); a33.intoArray(lanes, lo + 15 * L);
         for (int r = 0; r < 4; r++) {
             for (int c = 0; c < 4; c++) {
-                out[(t + c) * outStride + row + r] = finish(lanes, (4 * r + c) * l, w, o + r * stride, k, bound, x, xs[c]);
+                int slot = lo + (4 * r + c) * L;
+                out[(t + c) * outStride + row + r] = finish(Lanes.sum(lanes, slot), w, o + r * k, k, bound, x, (t + c) * k);
             }
         }
     }
 
-    private static void tile4x1(MemorySegment w, long o, long stride, int k, float[] x, int t,
-                                float[] out, int outStride, int row, float[] lanes) {
-        int x0 = t * k;
-        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-        int bound = F.loopBound(k);
-        for (int i = 0; i < bound; i += L) {
-            long b = o + (long) i * Float.BYTES;
-            FloatVector v = FloatVector.fromArray(F, x, x0 + i);
-            a0 = FloatVector.fromMemorySegment(F, w, b, LE).fma(v, a0);
-            a1 = FloatVector.fromMemorySegment(F, w, b + stride, LE).fma(v, a1);
-            a2 = FloatVector.fromMemorySegment(F, w, b + 2 * stride, LE).fma(v, a2);
-            a3 = FloatVector.fromMemorySegment(F, w, b + 3 * stride, LE).fma(v, a3);
-        }
-        a0.intoArray(lanes, 0);
-        a1.intoArray(lanes, L);
-        a2.intoArray(lanes, 2 * L);
-        a3.intoArray(lanes, 3 * L);
-        int r = t * outStride + row;
-        for (int i = 0; i < 4; i++) out[r + i] = finish(lanes, i * L, w, o + i * stride, k, bound, x, x0);
-    }
-
-    private static float dot(MemorySegment w, long o, int k, float[] x, int x0, float[] lanes) {
+    private static float dot(float[] w, int o, int k, float[] x, int x0, float[] lanes, int lo) {
         FloatVector a = FloatVector.zero(F);
         int bound = F.loopBound(k);
-        for (int i = 0; i < bound; i += L) {
-            a = FloatVector.fromMemorySegment(F, w, o + (long) i * Float.BYTES, LE).fma(FloatVector.fromArray(F, x, x0 + i), a);
-        }
-        a.intoArray(lanes, 0);
-        return finish(lanes, 0, w, o, k, bound, x, x0);
+        for (int i = 0; i < bound; i += L) a = FloatVector.fromArray(F, w, o + i).fma(FloatVector.fromArray(F, x, x0 + i), a);
+        a.intoArray(lanes, lo);
+        return finish(Lanes.sum(lanes, lo), w, o, k, bound, x, x0);
     }
 
-    /** The stored accumulator's lanes folded, then the tail elements fused in: the one canonical order. */
-    private static float finish(float[] lanes, int slot, MemorySegment w, long o, int k, int bound, float[] x, int x0) {
-        float s = Lanes.sum(lanes, slot);
-        for (int i = bound; i < k; i++) {
-            s = Math.fma(w.get(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE), o + (long) i * Float.BYTES), x[x0 + i], s);
-        }
+    /** The tail elements fused in one by one after the folded lanes: the end of the canonical order. */
+    private static float finish(float s, float[] w, int o, int k, int bound, float[] x, int x0) {
+        for (int i = bound; i < k; i++) s = Math.fma(w[o + i], x[x0 + i], s);
         return s;
     }
 }
