@@ -68,7 +68,8 @@ final class JavaPlan implements Plan {
     /** One operator bound to its kernel and buffers. */
     private interface Step {
         void run(Frame f);
-        Act output();
+        /** The activations the step writes (one, or several for a fused matmul group). */
+        List<Act> outputs();
         int layer();
     }
 
@@ -121,7 +122,7 @@ final class JavaPlan implements Plan {
         boolean logits = batch.wants(Batch.Output.LOGITS);
         if (f.outputs > 0) {
             for (Step s : epilogue) {
-                if (!logits && s.output().equals(graph.logits())) continue;
+                if (!logits && s.outputs().contains(graph.logits())) continue;
                 run(s, f);
             }
         }
@@ -138,9 +139,10 @@ final class JavaPlan implements Plan {
     private void run(Step s, Frame f) {
         s.run(f);
         if (options.observer() != null) {
-            Act out = s.output();
-            int rows = out.rows() == Act.Rows.TOKENS ? f.tokens : f.outputs;
-            options.observer().observe(out.name(), s.layer(), buffer(out), rows, out.width());
+            for (Act out : s.outputs()) {
+                int rows = out.rows() == Act.Rows.TOKENS ? f.tokens : f.outputs;
+                options.observer().observe(out.name(), s.layer(), buffer(out), rows, out.width());
+            }
         }
     }
 
@@ -214,9 +216,25 @@ final class JavaPlan implements Plan {
 
     // ---------------------------------------------------------------- compile
 
+    /**
+     * Compiles a list of operators; consecutive matmuls that read the same activation (Q, K and V;
+     * the FFN's gate and up) become one step, so their rows share one parallel region.
+     */
     private List<Step> compile(List<Op> ops, int layer) {
         List<Step> steps = new ArrayList<>();
-        for (Op op : ops) steps.add(compile(op, layer));
+        for (int i = 0; i < ops.size(); i++) {
+            if (ops.get(i) instanceof Op.Matmul first) {
+                List<Op.Matmul> group = new ArrayList<>(List.of(first));
+                while (i + 1 < ops.size() && ops.get(i + 1) instanceof Op.Matmul next && next.in().equals(first.in())
+                        && group.stream().noneMatch(m -> m.out().equals(next.in()))) {
+                    group.add(next);
+                    i++;
+                }
+                steps.add(matmuls(group, layer));
+            } else {
+                steps.add(compile(ops.get(i), layer));
+            }
+        }
         return steps;
     }
 
@@ -224,7 +242,7 @@ final class JavaPlan implements Plan {
         return switch (op) {
             case Op.Embed e -> embed(e);
             case Op.RmsNorm n -> rmsNorm(n, layer);
-            case Op.Matmul m -> matmul(m, layer);
+            case Op.Matmul m -> matmuls(List.of(m), layer);
             case Op.Rope r -> rope(r, layer);
             case Op.Attention a -> attention(a);
             case Op.Add a -> add(a, layer);
@@ -235,6 +253,7 @@ final class JavaPlan implements Plan {
 
     private record Bound(Act output, int layer, java.util.function.Consumer<Frame> body) implements Step {
         @Override public void run(Frame f) { body.accept(f); }
+        @Override public List<Act> outputs() { return List.of(output); }
     }
 
     private Step embed(Op.Embed e) {
@@ -269,16 +288,34 @@ final class JavaPlan implements Plan {
         });
     }
 
-    private Step matmul(Op.Matmul m, int layer) {
-        int in = slot(m.in()), out = slot(m.out());
-        WeightTensor w = m.weight();
-        if (w.columns() != m.in().width() || w.rows() != m.out().width()) {
-            throw new IllegalArgumentException("matmul " + w + ": input " + m.in().name() + " is " + m.in().width()
-                    + " wide and output " + m.out().name() + " " + m.out().width() + "; the weight needs " + w.columns() + " → " + w.rows());
+    /** One or more matmuls over the same input, their row chunks claimed from one parallel region. */
+    private Step matmuls(List<Op.Matmul> group, int layer) {
+        int n = group.size();
+        int[] in = new int[n], out = new int[n];
+        WeightTensor[] w = new WeightTensor[n];
+        RowKernel[] kernels = new RowKernel[n];
+        float[][] bias = new float[n][];
+        for (int i = 0; i < n; i++) {
+            Op.Matmul m = group.get(i);
+            w[i] = m.weight();
+            if (w[i].columns() != m.in().width() || w[i].rows() != m.out().width()) {
+                throw new IllegalArgumentException("matmul " + w[i] + ": input " + m.in().name() + " is " + m.in().width()
+                        + " wide and output " + m.out().name() + " " + m.out().width() + "; the weight needs " + w[i].columns() + " → " + w[i].rows());
+            }
+            in[i] = slot(m.in());
+            out[i] = slot(m.out());
+            kernels[i] = RowKernels.forFormat(w[i].format());
+            bias[i] = m.bias() == null ? null : vector(m.bias(), w[i].rows());
         }
-        RowKernel kernel = RowKernels.forFormat(w.format());
-        float[] bias = m.bias() == null ? null : vector(m.bias(), w.rows());
-        return new Bound(m.out(), layer, f -> ParallelMatmul.run(pool, w, kernel, buffers[in], rows(m.in(), f), buffers[out], 0, bias, matmulScratch));
+        Act input = group.get(0).in();
+        List<Act> outputs = group.stream().map(Op.Matmul::out).toList();
+        return new Step() {
+            @Override public void run(Frame f) {
+                ParallelMatmul.run(pool, w, kernels, buffers[in[0]], rows(input, f), buffers, out, bias, matmulScratch);
+            }
+            @Override public List<Act> outputs() { return outputs; }
+            @Override public int layer() { return layer; }
+        };
     }
 
     private Step rope(Op.Rope r, int layer) {

@@ -15,6 +15,33 @@ final class ParallelMatmul {
         return Math.max(16, (target + 3) & ~3);
     }
 
+    /**
+     * Several matmuls over the same input {@code x}, weight i writing {@code buffers[outs[i]]}: the
+     * row chunks of all of them go to one parallel region, so a layer's Q, K and V (or gate and
+     * up) cost one hand-off to the workers instead of three (or two).
+     */
+    static void run(WorkerPool pool, WeightTensor[] w, RowKernel[] kernels, float[] x, int tokens, float[][] buffers,
+                    int[] outs, float[][] bias, float[][] scratch) {
+        int n = w.length;
+        int[] chunk = new int[n], first = new int[n + 1];
+        for (int i = 0; i < n; i++) {
+            chunk[i] = chunk(w[i].rows(), pool.threads());
+            first[i + 1] = first[i] + (w[i].rows() + chunk[i] - 1) / chunk[i];
+        }
+        pool.run(first[n], (c, worker) -> {
+            int i = 0;
+            while (c >= first[i + 1]) i++;
+            int rows = w[i].rows(), r0 = (c - first[i]) * chunk[i], r1 = Math.min(rows, r0 + chunk[i]);
+            float[] out = buffers[outs[i]];
+            Matmul.cpuRows(w[i], kernels[i], x, tokens, out, 0, r0, r1, scratch[worker]);
+            if (bias[i] != null) {
+                for (int t = 0; t < tokens; t++) {
+                    for (int r = r0; r < r1; r++) out[t * rows + r] += bias[i][r];
+                }
+            }
+        });
+    }
+
     static void run(WorkerPool pool, WeightTensor w, RowKernel kernel, float[] x, int tokens, float[] out, int outOffset,
                     float[] bias, float[][] scratch) {
         int rows = w.rows();

@@ -26,7 +26,7 @@ public final class WorkerPool implements AutoCloseable {
         void run(int chunk, int worker);
     }
 
-    private static final long SPIN_NANOS = 100_000;
+    private static final long SPIN_NANOS = 500_000;
 
     /** One parallel region: its own chunk counters, so a late worker can only ever touch its own. */
     private static final class Region {
