@@ -63,7 +63,12 @@ record QuantReference(String model, String ggufSha256, int[] prompt, int[] greed
         j.put("ggufSha256", ggufSha256);
         j.put("prompt", prompt);
         j.put("greedy", greedy);
-        j.put("logits", Map.of("file", LOGITS, "positions", positions, "vocab", vocab, "sha256", QuantParityModel.sha256(dir.resolve(LOGITS))));
+        Map<String, Object> l = new LinkedHashMap<>();   // ordered, so that a rerun writes the same bytes
+        l.put("file", LOGITS);
+        l.put("positions", positions);
+        l.put("vocab", vocab);
+        l.put("sha256", QuantParityModel.sha256(dir.resolve(LOGITS)));
+        j.put("logits", l);
         j.put("settings", settings);
         j.put("llamaRef", llamaRef);
         MAPPER.writeValue(dir.resolve(JSON).toFile(), j);
