@@ -100,22 +100,40 @@ final class QuantStudy {
                         log.flush();
                     }
                 }
-                referenceTps = decodeSpeed(m, s);
-                log.printf(Locale.ROOT, "%-10s as stored: decode %.1f tokens/s%n", m.formatSummary(), referenceTps);
-                for (WeightFormat f : KERNEL_FORMATS) {
-                    if (skipped(fq, f.blockElements(), f.name(), log)) continue;
-                    FakeQuantization.Error err = fq.errorOf(f);
-                    OnTheFlyConversion conversion = new OnTheFlyConversion(QuantizeOptions.to(f));
-                    try (Model q = Model.open(s.model(), null, conversion)) {
+                // Quality first, one format at a time; the models stay open so that their decode speeds can be
+                // measured round-robin, every format in every round, which a shared machine's load affects alike.
+                List<Model> open = new ArrayList<>();
+                List<Plan> plans = new ArrayList<>();
+                List<String> labels = new ArrayList<>();
+                List<double[]> quality = new ArrayList<>();
+                List<OnTheFlyConversion> conversions = new ArrayList<>();
+                try {
+                    plans.add(m.compile(new JavaBackend(), PlanOptions.of(16 + s.decodeTokens() + 8, s.threads())));
+                    labels.add(m.formatSummary() + " as stored");
+                    for (WeightFormat f : KERNEL_FORMATS) {
+                        if (skipped(fq, f.blockElements(), f.name(), log)) continue;
+                        FakeQuantization.Error err = fq.errorOf(f);
+                        OnTheFlyConversion conversion = new OnTheFlyConversion(QuantizeOptions.to(f));
+                        Model q = Model.open(s.model(), null, conversion);
+                        open.add(q);
                         double[] klTop1 = compare(reference, logits(q, stream, s.threads()));
-                        double tps = decodeSpeed(q, s);
-                        KernelPoint p = new KernelPoint(f.name(), 8.0 * conversion.bytes() / fq.elements(), err.nmse(), klTop1[0], klTop1[1],
-                                tps, conversion.seconds());
-                        kernels.add(p);
-                        log.printf(Locale.ROOT, "%-10s %5.2f bits  NMSE %.3e  KL %.3e  top-1 %.1f%%  decode %.1f tokens/s%n", f.name(),
-                                p.bitsPerWeight(), p.weightNmse(), p.kl(), 100 * p.top1(), tps);
+                        plans.add(q.compile(new JavaBackend(), PlanOptions.of(16 + s.decodeTokens() + 8, s.threads())));
+                        labels.add(f.name());
+                        conversions.add(conversion);
+                        quality.add(new double[] {8.0 * conversion.bytes() / fq.elements(), err.nmse(), klTop1[0], klTop1[1]});
+                        log.printf(Locale.ROOT, "%-10s %5.2f bits  NMSE %.3e  KL %.3e  top-1 %.1f%%%n", f.name(), quality.getLast()[0],
+                                err.nmse(), klTop1[0], 100 * klTop1[1]);
                         log.flush();
                     }
+                    double[] tps = decodeSpeeds(plans, s, labels, log);
+                    referenceTps = tps[0];
+                    for (int i = 0; i < quality.size(); i++) {
+                        double[] qv = quality.get(i);
+                        kernels.add(new KernelPoint(labels.get(i + 1), qv[0], qv[1], qv[2], qv[3], tps[i + 1], conversions.get(i).seconds()));
+                    }
+                } finally {
+                    plans.forEach(Plan::close);
+                    open.forEach(Model::close);
                 }
             }
         }
@@ -151,16 +169,26 @@ final class QuantStudy {
     }
 
     /**
-     * Decode tokens/s: the median of 5 runs of 16 prompt tokens then {@code decodeTokens} steps,
-     * after 3 warm-up runs (a format's kernel is compiled by the JIT on its first use).
+     * Decode tokens/s of each plan: 16 prompt tokens then {@code decodeTokens} steps, every plan once
+     * per round, 3 warm-up rounds (each format's kernel is compiled by the JIT on first use) then the
+     * median of 5 rounds.
      */
-    private static double decodeSpeed(Model m, Settings s) {
-        try (Plan p = m.compile(new JavaBackend(), PlanOptions.of(16 + s.decodeTokens() + 8, s.threads()))) {
-            for (int i = 0; i < 3; i++) SquallRun.run(p, 16, s.decodeTokens(), 100 + i);
-            double[] tps = new double[5];
-            for (int i = 0; i < tps.length; i++) tps[i] = s.decodeTokens() / SquallRun.run(p, 16, s.decodeTokens(), 110 + i).decodeSeconds();
-            return SquallRun.median(tps);
+    private static double[] decodeSpeeds(List<Plan> plans, Settings s, List<String> labels, PrintWriter log) {
+        int rounds = 5;
+        double[][] tps = new double[plans.size()][rounds];
+        for (int round = -3; round < rounds; round++) {
+            for (int i = 0; i < plans.size(); i++) {
+                double t = s.decodeTokens() / SquallRun.run(plans.get(i), 16, s.decodeTokens(), 100 + round).decodeSeconds();
+                if (round >= 0) tps[i][round] = t;
+            }
         }
+        double[] median = new double[plans.size()];
+        for (int i = 0; i < plans.size(); i++) {
+            median[i] = SquallRun.median(tps[i]);
+            log.printf(Locale.ROOT, "%-10s decode %.1f tokens/s (median of %d interleaved rounds)%n", labels.get(i), median[i], rounds);
+        }
+        log.flush();
+        return median;
     }
 
     static double[][] logSoftmax(float[][] logits) {
