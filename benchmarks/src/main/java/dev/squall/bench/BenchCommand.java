@@ -10,7 +10,10 @@ import dev.squall.backend.PlanOptions;
 import dev.squall.backend.java.JavaBackend;
 import dev.squall.cli.ModelOptions;
 import dev.squall.cli.SquallCommand;
+import dev.squall.format.WeightFormats;
 import dev.squall.model.Model;
+import dev.squall.quant.OnTheFlyConversion;
+import dev.squall.quant.QuantizeOptions;
 import dev.squall.validation.Context;
 import dev.squall.validation.LlamaRef;
 import java.io.PrintWriter;
@@ -65,6 +68,11 @@ public final class BenchCommand implements Callable<Integer>, SquallCommand {
     @Option(names = "--no-llama", description = "Measure Squall only.")
     boolean noLlama;
 
+    @Option(names = "--weights", paramLabel = "TYPE",
+            description = {"Convert Squall's weight matrices to this format as each model loads (see 'squall generate --help');",
+                    "llama.cpp is then not run, since it would read the file as stored: quantize the file to compare."})
+    String weights;
+
     @Option(names = "--json", defaultValue = "reports/bench.json", paramLabel = "FILE", description = "The JSON report (default ${DEFAULT-VALUE}).")
     Path json;
 
@@ -93,6 +101,11 @@ public final class BenchCommand implements Callable<Integer>, SquallCommand {
         if (reps < 1) throw new IllegalArgumentException("--reps " + reps + " is out of range (a positive count)");
         if (!List.of("f16", "f32").contains(llamaKv)) throw new IllegalArgumentException("--llama-kv " + llamaKv + ": expected f16 or f32");
         Backend backend = Backends.find(device);
+        if (weights != null) {
+            WeightFormats.byName(weights);
+            if (!noLlama) err.println("--weights " + weights + ": measuring Squall only (llama.cpp would read the files as stored)");
+            noLlama = true;
+        }
         LlamaRef llama = noLlama ? null : new Context(Context.findHome(), Path.of("reports"), t).llamaRef();
 
         err.printf(Locale.ROOT, "measuring read bandwidth (%d threads) ...%n", t);
@@ -138,8 +151,10 @@ public final class BenchCommand implements Callable<Integer>, SquallCommand {
 
     private Row measure(Path file, Backend backend, LlamaRef llama, int t, double bandwidth, PrintWriter err) {
         long t0 = System.nanoTime();
-        try (Model m = Model.open(file, bytes -> {}); Plan plan = m.compile(backend, PlanOptions.of(prefill + decode + 8, t))) {
+        OnTheFlyConversion conversion = weights == null ? null : new OnTheFlyConversion(QuantizeOptions.to(WeightFormats.byName(weights)));
+        try (Model m = Model.open(file, bytes -> {}, conversion); Plan plan = m.compile(backend, PlanOptions.of(prefill + decode + 8, t))) {
             double load = (System.nanoTime() - t0) / 1e9;
+            if (conversion != null) err.println("  " + conversion.report());
             // warm-up: the JIT compiles the kernels for both batch shapes
             for (int i = 0; i < 2; i++) SquallRun.run(plan, prefill, Math.min(decode, 32), 1000 + i);
             List<Double> sp = new ArrayList<>(), sd = new ArrayList<>(), lp = new ArrayList<>(), ld = new ArrayList<>();

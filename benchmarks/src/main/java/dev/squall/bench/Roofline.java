@@ -15,12 +15,13 @@ public record Roofline(long weightBytes, long kvBytes, double bandwidthGbps) {
         ModelConfig c = m.config();
         long weights = 0;
         for (var t : m.file().tensors()) {
+            long bytes = m.tensorBytes(t);   // as computed with: after any --weights conversion
             if (t.name().equals(ModelFamily.TOKEN_EMBEDDING)) {
-                weights += t.byteSize() / Math.max(1, t.dims().length > 1 ? t.dims()[1] : 1);
+                weights += bytes / Math.max(1, t.dims().length > 1 ? t.dims()[1] : 1);
                 boolean tied = m.file().tensor(ModelFamily.OUTPUT).isEmpty();
-                if (tied) weights += t.byteSize();
+                if (tied) weights += bytes;
             } else {
-                weights += t.byteSize();
+                weights += bytes;
             }
         }
         double averagePosition = prefill + decode / 2.0;

@@ -5,7 +5,12 @@ import dev.squall.backend.Backends;
 import dev.squall.backend.Plan;
 import dev.squall.backend.PlanOptions;
 import dev.squall.backend.java.JavaBackend;
+import dev.squall.format.WeightFormat;
+import dev.squall.format.WeightFormats;
 import dev.squall.model.Model;
+import dev.squall.quant.OnTheFlyConversion;
+import dev.squall.quant.QuantizationException;
+import dev.squall.quant.QuantizeOptions;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,6 +41,12 @@ public final class ModelOptions {
             description = "Prompt tokens per forward call (default ${DEFAULT-VALUE}).")
     public int batchSize = 512;
 
+    @Option(names = "--weights", paramLabel = "TYPE",
+            description = {"Convert the weight matrices to this format as the model loads, into off-heap memory",
+                    "(mxfp4, nvfp4, mxfp8, mxfp8-e5m2, fp8-e4m3, fp8-e5m2, q8_0, q4_0, ...; from F32, F16, BF16 or Q8_0);",
+                    "the same bytes as 'squall quantize --type TYPE'."})
+    public String weights;
+
     public int threads() {
         int t = threads == null ? JavaBackend.defaultThreads() : threads;
         if (t < 1 || t > 1024) throw new IllegalArgumentException("--threads " + t + " is out of range (1 to 1024)");
@@ -49,6 +60,39 @@ public final class ModelOptions {
         if (contextSize < 0) throw new IllegalArgumentException("--ctx-size " + contextSize + " is out of range (0 = the model's, or a positive count)");
         if (batchSize < 1) throw new IllegalArgumentException("--batch-size " + batchSize + " is out of range (a positive count)");
         if (!Files.isRegularFile(model)) throw new IllegalArgumentException("--model " + model + ": no such file");
+        weightFormat();
+    }
+
+    /** The format of {@code --weights}, or null when the matrices stay as stored. */
+    public WeightFormat weightFormat() {
+        if (weights == null) return null;
+        try {
+            return WeightFormats.byName(weights);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--weights " + e.getMessage());
+        }
+    }
+
+    /** The conversion {@code --weights} asks for, or null; the model that receives it closes it. */
+    public OnTheFlyConversion conversion() {
+        WeightFormat f = weightFormat();
+        return f == null ? null : new OnTheFlyConversion(QuantizeOptions.to(f));
+    }
+
+    /** Opens the model, converting its matrices as {@code --weights} asks and reporting it on {@code err}. */
+    public Model open(PrintWriter err, java.util.function.LongConsumer progress) {
+        OnTheFlyConversion conversion = conversion();
+        Model m;
+        try {
+            m = Model.open(model, progress, conversion);
+        } catch (QuantizationException e) {
+            throw new IllegalArgumentException("--weights " + weights + ": " + e.getMessage(), e);
+        }
+        if (conversion != null) {
+            err.println("squall: " + conversion.report());
+            err.flush();
+        }
+        return m;
     }
 
     /** A model opened and compiled, with its load time. */
@@ -67,10 +111,10 @@ public final class ModelOptions {
         Model m;
         if (Terminal.isInteractive() && model.toFile().length() > (64L << 20)) {
             try (ProgressBar bar = progressBar("loading", model.toFile().length())) {
-                m = Model.open(model, bar::stepTo);
+                m = open(err, bar::stepTo);
             }
         } else {
-            m = Model.open(model, bytes -> {});
+            m = open(err, bytes -> {});
         }
         try {
             int ctx = contextSize > 0 ? contextSize : Math.min(m.config().contextLength(), 4096);

@@ -29,7 +29,8 @@ final class GgufLayout {
     /**
      * What is wrong with a tensor of {@code type} and {@code dims}, or {@code null} when its shape is
      * valid: 1 to 4 dimensions, each at least 1, a row (dims[0]) that is a whole number of blocks,
-     * and an element count and byte size that fit in a long.
+     * and an element count and byte size that fit in a long. A row takes the type's row header
+     * (FP8's per-row scale) plus its blocks ({@link GgmlType#rowBytes}).
      */
     static String shapeProblem(GgmlType type, long[] dims) {
         if (dims.length < 1 || dims.length > MAX_DIMS) {
@@ -51,6 +52,7 @@ final class GgufLayout {
                     + type.blockElements();
         }
         long bytes = multiplyOrNegative(dims[0] / type.blockElements(), type.blockBytes());
+        if (bytes >= 0) bytes = bytes + type.rowHeaderBytes() < 0 ? -1 : bytes + type.rowHeaderBytes();
         for (int d = 1; d < dims.length && bytes >= 0; d++) bytes = multiplyOrNegative(bytes, dims[d]);
         if (bytes < 0) return "dims " + dimsString(dims) + " of " + type + " take more than 2^63-1 bytes";
         return null;
@@ -58,7 +60,7 @@ final class GgufLayout {
 
     /** Bytes of a tensor whose shape {@link #shapeProblem} accepted. */
     static long byteSize(GgmlType type, long[] dims) {
-        long bytes = dims[0] / type.blockElements() * type.blockBytes();
+        long bytes = type.rowBytes(dims[0]);
         for (int d = 1; d < dims.length; d++) bytes *= dims[d];
         return bytes;
     }

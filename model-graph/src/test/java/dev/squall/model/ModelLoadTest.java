@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.squall.format.GgmlType;
+import dev.squall.format.WeightFormat;
 import dev.squall.format.WeightFormats;
 import dev.squall.gguf.GgufException;
 import dev.squall.gguf.GgufFile;
@@ -81,7 +82,8 @@ class ModelLoadTest {
             }
             w.write(p);
         }
-        assertEquals(p + ": tensor 'blk.0.attn_q.weight' has type Q5_0, which Squall does not compute with (supported: F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K)",
+        String supported = WeightFormats.all().stream().map(WeightFormat::name).collect(java.util.stream.Collectors.joining(", "));
+        assertEquals(p + ": tensor 'blk.0.attn_q.weight' has type Q5_0, which Squall does not compute with (supported: " + supported + ")",
                 failure(p));
     }
 

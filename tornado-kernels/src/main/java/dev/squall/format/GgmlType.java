@@ -8,6 +8,13 @@ import java.util.Optional;
  * <p>Knowing the layout of a type is enough to check a file's tensor extents; decoding it needs a
  * {@link WeightFormat}, which exists only for the types Squall computes with
  * ({@link WeightFormats#forType}).
+ *
+ * <p><b>Squall's own types</b> start at {@value #SQUALL_FIRST_ID}, far above ggml's
+ * {@code GGML_TYPE_COUNT} (43 in llama.cpp 3.21.1's ggml), for formats ggml has no type for:
+ * MXFP8 (E4M3, E5M2) and FP8 with one FP32 scale per row (E4M3, E5M2). llama.cpp refuses such a
+ * file when it reads the tensor table ("tensor '…' has invalid ggml type 16384. should be in [0,
+ * 43)") rather than misreading it. The FP8 rows carry their scale in a 4-byte header:
+ * {@link #rowHeaderBytes()}.
  */
 public enum GgmlType {
     F32(0, 1, 4),
@@ -44,21 +51,38 @@ public enum GgmlType {
     MXFP4(39, 32, 17),
     NVFP4(40, 64, 36),
     Q1_0(41, 128, 18),
-    Q2_0(42, 64, 18);
+    Q2_0(42, 64, 18),
+    /** Squall: OCP MXFP8 with E4M3 elements, {@code {uint8 e8m0; uint8 q[32]}} ({@link MXFP8}). */
+    MXFP8_E4M3(16384, 32, 33),
+    /** Squall: OCP MXFP8 with E5M2 elements ({@link MXFP8}). */
+    MXFP8_E5M2(16385, 32, 33),
+    /** Squall: E4M3 with an FP32 scale per row, {@code {float32 scale; uint8 q[n]}} ({@link FP8}). */
+    FP8_E4M3(16386, 1, 1, 4),
+    /** Squall: E5M2 with an FP32 scale per row ({@link FP8}). */
+    FP8_E5M2(16387, 1, 1, 4);
 
-    private static final GgmlType[] BY_ID = new GgmlType[64];
+    /** The first of Squall's own type ids (0x4000). */
+    public static final int SQUALL_FIRST_ID = 16384;
+
+    private static final java.util.Map<Long, GgmlType> BY_ID = new java.util.HashMap<>();
     static {
-        for (GgmlType t : values()) BY_ID[t.id] = t;
+        for (GgmlType t : values()) BY_ID.put((long) t.id, t);
     }
 
     private final int id;
     private final int blockElements;
     private final int blockBytes;
+    private final int rowHeaderBytes;
 
     GgmlType(int id, int blockElements, int blockBytes) {
+        this(id, blockElements, blockBytes, 0);
+    }
+
+    GgmlType(int id, int blockElements, int blockBytes, int rowHeaderBytes) {
         this.id = id;
         this.blockElements = blockElements;
         this.blockBytes = blockBytes;
+        this.rowHeaderBytes = rowHeaderBytes;
     }
 
     /** The numeric id stored in GGUF tensor infos. */
@@ -68,9 +92,19 @@ public enum GgmlType {
 
     public int blockBytes() { return blockBytes; }
 
-    /** The type with this id, or empty when ggml defines none (removed ids included). */
+    /** Bytes at the start of every row before its blocks: 4 for the per-row FP32 scale of FP8, else 0. */
+    public int rowHeaderBytes() { return rowHeaderBytes; }
+
+    /** Bytes of a row of {@code elements} elements (a whole number of blocks): header plus blocks. */
+    public long rowBytes(long elements) {
+        return rowHeaderBytes + elements / blockElements * blockBytes;
+    }
+
+    /** Whether ggml (and so llama.cpp) defines this type; false for Squall's own ids. */
+    public boolean definedByGgml() { return id < SQUALL_FIRST_ID; }
+
+    /** The type with this id, or empty when neither ggml nor Squall defines one (removed ids included). */
     public static Optional<GgmlType> fromId(long id) {
-        if (id < 0 || id >= BY_ID.length) return Optional.empty();
-        return Optional.ofNullable(BY_ID[(int) id]);
+        return Optional.ofNullable(BY_ID.get(id));
     }
 }

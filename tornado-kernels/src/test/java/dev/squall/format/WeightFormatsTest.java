@@ -16,8 +16,9 @@ class WeightFormatsTest {
     static final List<WeightFormat> FORMATS = WeightFormats.all();
 
     @Test
-    void allListsTheSevenFormatsPlainFloatsFirst() {
-        assertEquals(List.of("F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_K", "Q6_K"),
+    void allListsPlainFloatsThenGgmlQuantsThenFp4AndFp8() {
+        assertEquals(List.of("F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_K", "Q6_K",
+                        "MXFP4", "NVFP4", "MXFP8_E4M3", "MXFP8_E5M2", "FP8_E4M3", "FP8_E5M2"),
                 WeightFormats.all().stream().map(WeightFormat::name).toList());
     }
 
@@ -35,6 +36,37 @@ class WeightFormatsTest {
         GgmlType type = GgmlType.valueOf(format.name());
         assertEquals(type.blockElements(), format.blockElements(), "elements per block");
         assertEquals(type.blockBytes(), format.blockBytes(), "bytes per block");
+    }
+
+    @ParameterizedTest
+    @FieldSource("FORMATS")
+    void rowBytesAgreeWithTheGgufType(WeightFormat format) {
+        GgmlType type = GgmlType.valueOf(format.name());
+        for (long n : new long[] {256, 768}) assertEquals(type.rowBytes(n), format.rowBytes(n), "row of " + n);
+    }
+
+    @Test
+    void squallsOwnTypesHaveIdsGgmlRejectsAndFp8RowsAScaleHeader() {
+        for (GgmlType t : new GgmlType[] {GgmlType.MXFP8_E4M3, GgmlType.MXFP8_E5M2, GgmlType.FP8_E4M3, GgmlType.FP8_E5M2}) {
+            assertTrue(t.id() >= GgmlType.SQUALL_FIRST_ID && !t.definedByGgml(), t.name());
+            assertEquals(Optional.of(t), GgmlType.fromId(t.id()));
+        }
+        assertEquals(List.of(16384, 16385, 16386, 16387), List.of(GgmlType.MXFP8_E4M3.id(), GgmlType.MXFP8_E5M2.id(),
+                GgmlType.FP8_E4M3.id(), GgmlType.FP8_E5M2.id()));
+        assertTrue(GgmlType.MXFP4.definedByGgml() && GgmlType.NVFP4.definedByGgml());
+        assertEquals(4 + 100, GgmlType.FP8_E5M2.rowBytes(100));
+        assertEquals(0, GgmlType.Q8_0.rowHeaderBytes());
+        assertEquals(Optional.empty(), GgmlType.fromId(43));
+    }
+
+    @Test
+    void byNameTakesDashesForUnderscoresAndMxfp8ForE4m3() {
+        assertSame(WeightFormats.FP8_E4M3, WeightFormats.byName("fp8-e4m3"));
+        assertSame(WeightFormats.FP8_E5M2, WeightFormats.byName("FP8_E5M2"));
+        assertSame(WeightFormats.MXFP8_E4M3, WeightFormats.byName("mxfp8"));
+        assertSame(WeightFormats.MXFP8_E5M2, WeightFormats.byName("mxfp8-e5m2"));
+        assertSame(WeightFormats.MXFP4, WeightFormats.byName("mxfp4"));
+        assertSame(WeightFormats.NVFP4, WeightFormats.byName("NVFP4"));
     }
 
     @Test

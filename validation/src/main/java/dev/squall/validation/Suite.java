@@ -3,6 +3,7 @@ package dev.squall.validation;
 import dev.squall.backend.Backend;
 import dev.squall.validation.model.ModelParityCases;
 import dev.squall.validation.op.OpParityCases;
+import dev.squall.validation.quant.QuantParityCases;
 import dev.squall.validation.tokenizer.TokenizerParityCases;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -19,7 +20,7 @@ public final class Suite {
     private Suite() {}
 
     public static final List<CaseSource> SOURCES = List.of(new OpParityCases(), new InvariantCases(),
-            new ModelParityCases(), new TokenizerParityCases());
+            new ModelParityCases(), new TokenizerParityCases(), new QuantParityCases());
 
     /** Every case for these backends that the filter accepts, names checked for uniqueness. */
     public static List<ValidationCase> cases(Context context, List<Backend> backends, Filter filter) {

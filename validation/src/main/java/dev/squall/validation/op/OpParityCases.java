@@ -51,12 +51,15 @@ public final class OpParityCases implements CaseSource {
 
     private static WeightTensor weights(WeightFormat f, int rows, int k, long seed) { return OpInputs.weights(f, rows, k, seed); }
 
-    private static int[] columnsFor(WeightFormat f) {
-        return switch (f.blockElements()) {
-            case 1 -> new int[] {5, 13, 127, 768};
-            case 32 -> new int[] {32, 96, 224, 768};
-            default -> new int[] {256, 768};
-        };
+    /**
+     * Row lengths for a format: odd ones for plain floats (and FP8 with a row scale, whose rows take
+     * any length); 1, 3 and 7 blocks and 768 (a real model width) where those are whole blocks:
+     * 32, 96, 224, 768 for 32-element blocks, 64, 192, 448, 768 for NVFP4, 256, 768 for K-quants.
+     */
+    static int[] columnsFor(WeightFormat f) {
+        int b = f.blockElements();
+        if (b == 1) return new int[] {5, 13, 127, 768};
+        return java.util.stream.IntStream.of(b, 3 * b, 7 * b, 768).filter(n -> n <= 768 && n % b == 0).distinct().sorted().toArray();
     }
 
     // ---------------------------------------------------------------- matmul and embed
