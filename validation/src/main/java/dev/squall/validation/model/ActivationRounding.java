@@ -69,10 +69,10 @@ enum ActivationRounding {
         return switch (f.name()) {
             case "F32" -> NONE;
             case "F16" -> F16;
-            case "Q8_0", "Q4_0" -> Q8_0;
+            case "Q8_0", "Q4_0", "MXFP4", "NVFP4" -> Q8_0;
             case "Q4_K", "Q6_K" -> Q8_K;
             default -> throw new IllegalArgumentException("no activation rounding known for weights in " + f.name()
-                    + " (known: F32, F16, Q8_0, Q4_0, Q4_K, Q6_K)");
+                    + " (known: F32, F16, Q8_0, Q4_0, Q4_K, Q6_K, MXFP4, NVFP4)");
         };
     }
 
