@@ -27,7 +27,7 @@ public final class KernelVariants {
             w = new WeightTensor("w", w.format(), w.shape(), g);
         }
         float[] x = OpInputs.uniform(k, 2);
-        Dot4[] variants = {Q4_0Variants::v1, Q4_0Variants::v2, Q4_0Variants::v3, Q4_0Variants::v4, Q4_0Variants::v5, Q4_0Variants::v6, Q4_0Variants::v7};
+        Dot4[] variants = {Q4_0Variants::v1, Q4_0Variants::v2, Q4_0Variants::v3, Q4_0Variants::v4, Q4_0Variants::v5, Q4_0Variants::v6, Q4_0Variants::v7, Q4_0Variants::v8, Q4_0Variants::v9};
         float[][] outs = new float[variants.length][rows];
         float[] lanes = new float[64];
         for (int v = 0; v < variants.length; v++) {

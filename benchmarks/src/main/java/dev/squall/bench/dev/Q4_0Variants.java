@@ -32,6 +32,9 @@ import jdk.incubator.vector.VectorOperators;
  *   <li>v6 (diagnosis only, not canonical) one row with two accumulators over alternate blocks.</li>
  *   <li>v7 v1 with the row's scales converted first into a float array, so the vector loop makes
  *       one segment access per block instead of two.</li>
+ *   <li>v8 v1 with the lanes folded in registers, written out in the kernel (upper half onto lower
+ *       half twice, then four lanes), instead of stored and folded in scalar code.</li>
+ *   <li>v9 v1 with the scalar fold unrolled for 16 lanes.</li>
  * </ol>
  */
 final class Q4_0Variants {
@@ -169,6 +172,35 @@ final class Q4_0Variants {
             }
             acc.intoArray(lanes, 0);
             out[o + r] = Lanes.sum(lanes, 0);
+        }
+    }
+
+    private static final jdk.incubator.vector.VectorSpecies<Float> F256 = FloatVector.SPECIES_256, F128 = FloatVector.SPECIES_128;
+
+    /** v8: fold in registers, inline. */
+    static void v8(MemorySegment w, long offset, long rowBytes, float[] x, int n, float[] out, int o, float[] lanes) {
+        for (int r = 0; r < 4; r++) {
+            long row = offset + r * rowBytes;
+            FloatVector acc = FloatVector.zero(Lanes.F);
+            for (int b = 0; b < n / 32; b++) acc = block(w, row + b * 18L, x, b * 32, acc);
+            FloatVector h = ((FloatVector) acc.reinterpretShape(F256, 0)).add((FloatVector) acc.reinterpretShape(F256, 1));
+            FloatVector q = ((FloatVector) h.reinterpretShape(F128, 0)).add((FloatVector) h.reinterpretShape(F128, 1));
+            out[o + r] = (q.lane(0) + q.lane(2)) + (q.lane(1) + q.lane(3));
+        }
+    }
+
+    /** v9: scalar fold unrolled. */
+    static void v9(MemorySegment w, long offset, long rowBytes, float[] x, int n, float[] out, int o, float[] lanes) {
+        for (int r = 0; r < 4; r++) {
+            long row = offset + r * rowBytes;
+            FloatVector acc = FloatVector.zero(Lanes.F);
+            for (int b = 0; b < n / 32; b++) acc = block(w, row + b * 18L, x, b * 32, acc);
+            acc.intoArray(lanes, 0);
+            float[] l = lanes;
+            float a0 = l[0] + l[8], a1 = l[1] + l[9], a2 = l[2] + l[10], a3 = l[3] + l[11];
+            float a4 = l[4] + l[12], a5 = l[5] + l[13], a6 = l[6] + l[14], a7 = l[7] + l[15];
+            float b0 = a0 + a4, b1 = a1 + a5, b2 = a2 + a6, b3 = a3 + a7;
+            out[o + r] = (b0 + b2) + (b1 + b3);
         }
     }
 }
