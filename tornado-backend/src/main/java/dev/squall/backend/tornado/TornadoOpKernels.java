@@ -299,6 +299,7 @@ final class TornadoOpKernels implements OpKernels {
         s.set(AttentionKernels.KV_HEADS, kvHeads);
         s.set(AttentionKernels.HEAD_SIZE, headSize);
         s.set(AttentionKernels.POSITIONS, positions);
+        s.set(AttentionKernels.CACHE_BASE, 0);
         int cap = f.g.tokens;
         for (int t = 0; t < tokens; t++) {
             frame.set(BatchFrame.positionAt(cap, t), queryPositions[t]);

@@ -14,6 +14,13 @@ public final class TornadoProvider implements BackendProvider {
 
     private static final String RUNTIME_CLASS = "uk.ac.manchester.tornado.api.TornadoExecutionPlan";
 
+    /**
+     * TornadoVM compiles each TaskGraph into bytecodes in a buffer of {@code tornado.tvm.maxbytecodesize}
+     * bytes (4096 by default), which a layer graph with K-quant weights and every shared array
+     * overflows. Set before TornadoVM reads it (on its first graph), unless the user set it.
+     */
+    private static final String BYTECODE_SIZE = "tornado.tvm.maxbytecodesize";
+
     private record Discovery(List<Backend> backends, String problem) {}
 
     private static Discovery discovery;
@@ -31,6 +38,7 @@ public final class TornadoProvider implements BackendProvider {
             return new Discovery(List.of(), "tornado: the TornadoVM backend is built but this JVM was started without TornadoVM's flags"
                     + (home == null ? "" : " (SDK " + home + ")") + "; ./squall adds them for devices, validate and --device tornado:*");
         }
+        if (System.getProperty(BYTECODE_SIZE) == null) System.setProperty(BYTECODE_SIZE, "65536");
         try {
             List<Backend> found = TornadoDevices.discover();
             return new Discovery(found, found.isEmpty() ? "tornado: TornadoVM found no device (see tornado --devices)" : null);

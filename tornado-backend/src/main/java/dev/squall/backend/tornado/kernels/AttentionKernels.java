@@ -9,15 +9,16 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
 /**
  * The KV cache write and grouped-query attention over the device-resident cache (oracle
- * {@link dev.squall.ops.Attention#oracle}). A layer's cache is two arrays of
- * {@code slots × positionsPerSlot × kvWidth} floats; a token's sequence owns a slot (frame).
- * Shape: {@code [HEADS, KV_HEADS, HEAD_SIZE, POSITIONS (per slot)]}.
+ * {@link dev.squall.ops.Attention#oracle}). The cache is two arrays (keys, values) of
+ * {@code layers × slots × positionsPerSlot × kvWidth} floats; a layer's part starts at
+ * {@code shape[CACHE_BASE]}, and a token's sequence owns a slot (frame).
+ * Shape: {@code [HEADS, KV_HEADS, HEAD_SIZE, POSITIONS (per slot), CACHE_BASE]}.
  */
 public final class AttentionKernels {
 
     private AttentionKernels() {}
 
-    public static final int HEADS = 0, KV_HEADS = 1, HEAD_SIZE = 2, POSITIONS = 3, SHAPE = 4;
+    public static final int HEADS = 0, KV_HEADS = 1, HEAD_SIZE = 2, POSITIONS = 3, CACHE_BASE = 4, SHAPE = 5;
 
     /** Visible positions scored per pass (local memory holds their scores and positions). */
     public static final int CHUNK = 256;
@@ -30,11 +31,12 @@ public final class AttentionKernels {
      * loop over the {@code T × kvWidth} elements. Reads the frame, k and v; writes keys and values.
      */
     public static void storeKv(IntArray frame, IntArray shape, FloatArray k, FloatArray v, FloatArray keys, FloatArray values) {
-        int kvWidth = shape.get(KV_HEADS) * shape.get(HEAD_SIZE), positions = shape.get(POSITIONS), capacity = frame.get(BatchFrame.CAPACITY);
+        int kvWidth = shape.get(KV_HEADS) * shape.get(HEAD_SIZE), positions = shape.get(POSITIONS), base = shape.get(CACHE_BASE);
+        int capacity = frame.get(BatchFrame.CAPACITY);
         int n = frame.get(BatchFrame.TOKENS) * kvWidth;
         for (@Parallel int i = 0; i < n; i++) {
             int t = i / kvWidth;
-            int at = (frame.get(BatchFrame.slotAt(capacity, t)) * positions + frame.get(BatchFrame.positionAt(capacity, t))) * kvWidth + i % kvWidth;
+            int at = base + (frame.get(BatchFrame.slotAt(capacity, t)) * positions + frame.get(BatchFrame.positionAt(capacity, t))) * kvWidth + i % kvWidth;
             keys.set(at, k.get(i));
             values.set(at, v.get(i));
         }
@@ -55,6 +57,7 @@ public final class AttentionKernels {
     public static void attention(KernelContext ctx, IntArray frame, IntArray shape, FloatArray q, FloatArray keys, FloatArray values,
                                  FloatArray out, float scale) {
         int heads = shape.get(HEADS), kvHeads = shape.get(KV_HEADS), headSize = shape.get(HEAD_SIZE), positions = shape.get(POSITIONS);
+        int base = shape.get(CACHE_BASE);
         int capacity = frame.get(BatchFrame.CAPACITY), maxRanges = frame.get(BatchFrame.MAX_RANGES);
         int g = ctx.groupIdx, lid = ctx.localIdx;
         float[] scores = ctx.allocateFloatLocalArray(CHUNK);
@@ -88,7 +91,7 @@ public final class AttentionKernels {
                         if (rest >= 0 && rest < length) pos = start + rest;
                         rest -= length;
                     }
-                    int kBase = (slotBase + pos) * kvWidth + kvOffset;
+                    int kBase = base + (slotBase + pos) * kvWidth + kvOffset;
                     float dot = 0f;
                     for (int i = 0; i < headSize; i++) dot += query[i] * keys.get(kBase + i);
                     float s = dot * scale;
@@ -121,7 +124,7 @@ public final class AttentionKernels {
                 runningMax = newMax;
                 for (int d = lid; d < headSize; d += Workgroups.LOCAL) {
                     float a = acc[d] * rescale;
-                    for (int j = 0; j < len; j++) a += scores[j] * values.get((slotBase + where[j]) * kvWidth + kvOffset + d);
+                    for (int j = 0; j < len; j++) a += scores[j] * values.get(base + (slotBase + where[j]) * kvWidth + kvOffset + d);
                     acc[d] = a;
                 }
             }

@@ -34,6 +34,12 @@ public final class ElementwiseKernels {
         }
     }
 
+    /** {@code out = in} over the rows of the call (a batch's input embeddings into the residual stream). */
+    public static void copyRows(IntArray frame, IntArray shape, FloatArray in, FloatArray out) {
+        int n = frame.get(shape.get(COUNT)) * shape.get(WIDTH);
+        for (@Parallel int i = 0; i < n; i++) out.set(i, in.get(i));
+    }
+
     /** {@code out[o] = in[outputRow(o)]} for the call's O output rows (rows of {@code shape[WIDTH]} floats). */
     public static void gatherOutputs(IntArray frame, IntArray shape, FloatArray in, FloatArray out) {
         int width = shape.get(WIDTH), capacity = frame.get(BatchFrame.CAPACITY);
