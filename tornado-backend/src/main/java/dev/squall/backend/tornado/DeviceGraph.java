@@ -23,16 +23,19 @@ final class DeviceGraph {
     final TaskGraph graph;
     final String name;
     private final GridScheduler grids;
+    private final int local;
     final List<Launch> launches = new ArrayList<>();
 
-    DeviceGraph(String name, GridScheduler grids) {
+    /** A graph whose KernelContext tasks run work-groups of {@code local} work-items. */
+    DeviceGraph(String name, GridScheduler grids, int local) {
         this.graph = new TaskGraph(name);
         this.name = name;
         this.grids = grids;
+        this.local = local;
     }
 
     private Launch register(String task, Launch.Size size) {
-        Launch l = new Launch(name + "." + task, size);
+        Launch l = new Launch(name + "." + task, size, local);
         grids.addWorkerGrid(l.id, l.grid);
         launches.add(l);
         return l;

@@ -13,7 +13,7 @@ import uk.ac.manchester.tornado.api.WorkerGrid1D;
  * <li>{@link Size#items}: a {@code @Parallel} loop over that many elements; global size = the
  *     count, local size left to the driver.</li>
  * <li>{@link Size#groups}: a KernelContext kernel with one work-group per unit; global size =
- *     units × {@link Workgroups#LOCAL}, local size {@link Workgroups#LOCAL}.</li>
+ *     units × the device's work-group size ({@link Workgroups#forDevice}), local size that.</li>
  * </ul>
  */
 final class Launch {
@@ -31,25 +31,27 @@ final class Launch {
     final String id;
     final WorkerGrid1D grid;
     private final Size size;
+    private final int local;
     private long global = -1;
 
-    Launch(String id, Size size) {
+    Launch(String id, Size size, int local) {
         this.id = id;
         this.size = size;
-        this.grid = new WorkerGrid1D(Workgroups.LOCAL);
-        if (size.groups()) grid.setLocalWork(Workgroups.LOCAL, 1, 1);
+        this.local = local;
+        this.grid = new WorkerGrid1D(local);
+        if (size.groups()) grid.setLocalWork(local, 1, 1);
         else grid.setLocalWorkToNull();
     }
 
     /** Sets the global size for a call; a task with nothing to do keeps one work-group or item, and its kernel does nothing. */
     void resize(int tokens, int outputs) {
         long units = Math.max(1, size.units().applyAsInt(tokens, outputs));
-        long g = size.groups() ? units * Workgroups.LOCAL : units;
+        long g = size.groups() ? units * local : units;
         if (g != global) {
             grid.setGlobalWork(g, 1, 1);
             global = g;
         }
     }
 
-    @Override public String toString() { return id + " (" + (size.groups() ? "work-groups of " + Workgroups.LOCAL : "items") + ")"; }
+    @Override public String toString() { return id + " (" + (size.groups() ? "work-groups of " + local : "items") + ")"; }
 }

@@ -52,6 +52,11 @@ public final class TornadoBackend implements Backend {
         return plan;
     }
 
+    /** The work-group size of this device's reduction kernels. */
+    int localSize() {
+        return dev.squall.backend.tornado.kernels.Workgroups.forDevice(device.getDeviceType() == uk.ac.manchester.tornado.api.enums.TornadoDeviceType.CPU);
+    }
+
     /** Bytes of global memory the device reports. */
     long globalMemory() { return device.getMaxGlobalMemory(); }
 

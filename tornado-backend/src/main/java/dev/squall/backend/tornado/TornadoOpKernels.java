@@ -67,7 +67,7 @@ final class TornadoOpKernels implements OpKernels {
             this.frame = new IntArray(BatchFrame.size(tokens, 1));
             frame.set(BatchFrame.CAPACITY, tokens);
             frame.set(BatchFrame.MAX_RANGES, 1);
-            this.graph = new DeviceGraph("op" + (counter++) + "_" + op.replaceAll("[^A-Za-z0-9]", ""), grids);
+            this.graph = new DeviceGraph("op" + (counter++) + "_" + op.replaceAll("[^A-Za-z0-9]", ""), grids, backend.localSize());
         }
 
         Launch.Size groups() { return Launch.Size.groups((t, o) -> units); }

@@ -94,15 +94,23 @@ final class TornadoPlan implements Plan {
     private final Stats stats = new Stats();
     private long weightBytes;
 
-    /** What the plan moved and ran, for reports: calls, graphs and tasks run, bytes copied each way. */
+    /**
+     * What the plan moved and ran, for reports: calls, graphs and tasks run, bytes copied each way
+     * (counted by the plan). With {@code -Dsquall.tornado.profile=true} TornadoVM's profiler runs
+     * too, and its own counts and times are added up: bytes it copied in and out, device kernel
+     * time and whole-graph time in nanoseconds.
+     */
     static final class Stats {
         long calls, graphsRun, tasksRun, bytesIn, bytesOut;
+        long profiledBytesIn, profiledBytesOut, kernelNanos, graphNanos;
 
         @Override public String toString() {
             return String.format(java.util.Locale.ROOT, "%d calls, %d graphs, %d tasks, %d bytes in, %d bytes out",
                     calls, graphsRun, tasksRun, bytesIn, bytesOut);
         }
     }
+
+    private static final boolean PROFILE = Boolean.getBoolean("squall.tornado.profile");
 
     TornadoPlan(TornadoBackend backend, ModelGraph graph, PlanOptions options) {
         if (options.observer() != null) {
@@ -138,6 +146,7 @@ final class TornadoPlan implements Plan {
         ImmutableTaskGraph[] snapshots = new ImmutableTaskGraph[graphs.size()];
         for (int i = 0; i < snapshots.length; i++) snapshots[i] = graphs.get(i).graph.snapshot();
         this.plan = backend.configure(new TornadoExecutionPlan(snapshots)).withGridScheduler(grids);
+        if (PROFILE) plan.withProfiler(uk.ac.manchester.tornado.api.enums.ProfilerMode.SILENT);
         try {
             run(init);
         } catch (RuntimeException e) {
@@ -256,6 +265,13 @@ final class TornadoPlan implements Plan {
         TornadoExecutionResult r = plan.withGraph(g).execute();
         stats.graphsRun++;
         stats.tasksRun += graphs.get(g).launches.size();
+        if (PROFILE) {
+            var p = r.getProfilerResult();
+            stats.profiledBytesIn += p.getTotalBytesCopyIn();
+            stats.profiledBytesOut += p.getTotalBytesCopyOut();
+            stats.kernelNanos += p.getDeviceKernelTime();
+            stats.graphNanos += p.getTotalTime();
+        }
         return r;
     }
 
@@ -334,7 +350,7 @@ final class TornadoPlan implements Plan {
 
     // ---------------------------------------------------------------- graphs
 
-    private DeviceGraph newGraph(String name) { return new DeviceGraph(prefix + name, grids); }
+    private DeviceGraph newGraph(String name) { return new DeviceGraph(prefix + name, grids, backend.localSize()); }
 
     /** Borrows the shared arrays (and the frame, unless this graph uploads it) from the graph that ran last. */
     private void borrowShared(DeviceGraph g, boolean frameToo) {

@@ -46,8 +46,8 @@ public final class AttentionKernels {
      * {@code out[t][h] = Σ_j softmax_j(q[t][h]·k_j · scale) · v_j} over the visible positions j of
      * token t (its ranges in the frame), query head h reading KV head {@code h / (heads / kvHeads)}.
      *
-     * <p>Launch: one work-group of {@link Workgroups#LOCAL} work-items per (token, query head);
-     * global {@code T × heads × LOCAL}. The visible positions are taken in passes of {@link #CHUNK}:
+     * <p>Launch: one work-group of {@link Workgroups#forDevice} work-items per (token, query head);
+     * global {@code T × heads × local size}. The visible positions are taken in passes of {@link #CHUNK}:
      * the work-items score them (a dot product each, in order), the pass's maximum and sum are
      * reduced in fixed trees, and each work-item updates its own output elements over the pass's
      * positions in order, rescaling by the running maximum (online softmax). The passes start at
@@ -59,12 +59,12 @@ public final class AttentionKernels {
         int heads = shape.get(HEADS), kvHeads = shape.get(KV_HEADS), headSize = shape.get(HEAD_SIZE), positions = shape.get(POSITIONS);
         int base = shape.get(CACHE_BASE);
         int capacity = frame.get(BatchFrame.CAPACITY), maxRanges = frame.get(BatchFrame.MAX_RANGES);
-        int g = ctx.groupIdx, lid = ctx.localIdx;
+        int g = ctx.groupIdx, lid = ctx.localIdx, local = ctx.localGroupSizeX;
         float[] scores = ctx.allocateFloatLocalArray(CHUNK);
         int[] where = ctx.allocateIntLocalArray(CHUNK);
         float[] query = ctx.allocateFloatLocalArray(MAX_HEAD_SIZE);
         float[] acc = ctx.allocateFloatLocalArray(MAX_HEAD_SIZE);
-        float[] partial = ctx.allocateFloatLocalArray(Workgroups.LOCAL);
+        float[] partial = ctx.allocateFloatLocalArray(Workgroups.MAX_LOCAL);
         if (g < frame.get(BatchFrame.TOKENS) * heads) {
             int t = g / heads, h = g % heads;
             int kvWidth = kvHeads * headSize;
@@ -75,7 +75,7 @@ public final class AttentionKernels {
             int ranges = BatchFrame.rangesAt(capacity, maxRanges, t);
             int visible = 0;
             for (int r = 0; r < rangeCount; r++) visible += frame.get(ranges + 2 * r + 1) - frame.get(ranges + 2 * r);
-            for (int d = lid; d < headSize; d += Workgroups.LOCAL) {
+            for (int d = lid; d < headSize; d += local) {
                 query[d] = q.get(qBase + d);
                 acc[d] = 0f;
             }
@@ -84,7 +84,7 @@ public final class AttentionKernels {
                 int len = TornadoMath.min(CHUNK, visible - c0);
                 ctx.localBarrier();
                 float max = -3.4028235e38f;
-                for (int j = lid; j < len; j += Workgroups.LOCAL) {
+                for (int j = lid; j < len; j += local) {
                     int rest = c0 + j, pos = 0;
                     for (int r = 0; r < rangeCount; r++) {
                         int start = frame.get(ranges + 2 * r), length = frame.get(ranges + 2 * r + 1) - start;
@@ -100,7 +100,7 @@ public final class AttentionKernels {
                     max = TornadoMath.max(max, s);
                 }
                 partial[lid] = max;
-                for (int s = Workgroups.LOCAL / 2; s > 0; s >>= 1) {
+                for (int s = local / 2; s > 0; s >>= 1) {
                     ctx.localBarrier();
                     if (lid < s) partial[lid] = TornadoMath.max(partial[lid], partial[lid + s]);
                 }
@@ -109,26 +109,26 @@ public final class AttentionKernels {
                 float rescale = c0 == 0 ? 0f : TornadoMath.exp(runningMax - newMax);
                 ctx.localBarrier();
                 float sum = 0f;
-                for (int j = lid; j < len; j += Workgroups.LOCAL) {
+                for (int j = lid; j < len; j += local) {
                     float e = TornadoMath.exp(scores[j] - newMax);
                     scores[j] = e;
                     sum += e;
                 }
                 partial[lid] = sum;
-                for (int s = Workgroups.LOCAL / 2; s > 0; s >>= 1) {
+                for (int s = local / 2; s > 0; s >>= 1) {
                     ctx.localBarrier();
                     if (lid < s) partial[lid] += partial[lid + s];
                 }
                 ctx.localBarrier();
                 runningSum = runningSum * rescale + partial[0];
                 runningMax = newMax;
-                for (int d = lid; d < headSize; d += Workgroups.LOCAL) {
+                for (int d = lid; d < headSize; d += local) {
                     float a = acc[d] * rescale;
                     for (int j = 0; j < len; j++) a += scores[j] * values.get(base + (slotBase + where[j]) * kvWidth + kvOffset + d);
                     acc[d] = a;
                 }
             }
-            for (int d = lid; d < headSize; d += Workgroups.LOCAL) out.set(qBase + d, acc[d] / runningSum);
+            for (int d = lid; d < headSize; d += local) out.set(qBase + d, acc[d] / runningSum);
         }
     }
 }

@@ -11,15 +11,20 @@ import uk.ac.manchester.tornado.api.types.arrays.ShortArray;
  * W[r][i]·x[t·k + i] (+ bias[r])} for every row r and every token t of the call. The oracle is
  * {@link dev.squall.ops.Matmul#oracle}.
  *
- * <p>Launch: global {@code rows × LOCAL}, local {@link Workgroups#LOCAL}: one work-group per output
- * row, fixed whatever the batch. Work-item l sums elements {@code l, l + LOCAL, …} of the row in
- * order, then the work-group adds the {@code LOCAL} partial sums in a fixed tree in local memory;
- * the work-group loops over the call's tokens (read from the frame), so each row is read from
- * memory once per call and a token's result does not depend on how many tokens came with it.
+ * <p>Launch: global {@code rows × L}, local L (the device's work-group size, {@link Workgroups#forDevice}):
+ * one work-group per output row, whatever the batch. The work-group takes the call's tokens (count
+ * from the frame) {@value #BLOCK} at a time, then the rest one at a time: work-item l decodes
+ * elements {@code l, l + L, …} of the row once per block and adds their products with each token
+ * to that token's own running sum, in order; the work-group then adds the L partial sums of each
+ * token in a fixed tree in local memory. A token's sum takes the same steps in a block or alone,
+ * so its result does not depend on the batch (the validation suite's invariants check this bit
+ * for bit).
  *
  * <p>Reads {@code frame[shape[COUNT]]} (the token or output count), the weight arrays, {@code x}
- * ({@code count × k}) and {@code bias} (used when {@code shape[BIAS] != 0}, otherwise any array);
- * writes {@code out} ({@code count × rows}).
+ * ({@code count × k}) and {@code bias} (used when
+ * {@code shape[BIAS] != 0}, otherwise any array); writes {@code out} ({@code count × rows}).
+ * The six kernels differ only in the {@link Decode} call: TornadoVM compiles one method per kernel
+ * and takes no decoder as a parameter.
  */
 public final class MatmulKernels {
 
@@ -28,16 +33,51 @@ public final class MatmulKernels {
     /** Shape: output rows, row length k, frame index of the count, whether a bias is added, elements per scale. */
     public static final int ROWS = 0, COLUMNS = 1, COUNT = 2, BIAS = 3, GROUP = 4, SHAPE = 5;
 
-    public static void matmulF32(KernelContext ctx, IntArray frame, IntArray shape, FloatArray w, FloatArray bias, FloatArray x, FloatArray out) {
+    /** Tokens a work-group sums together (one decoded weight serves all of them). */
+    public static final int BLOCK = 4;
+
+    private static final int M = Workgroups.MAX_LOCAL;
+
+    public static void matmulF32(KernelContext ctx, IntArray frame, IntArray shape, FloatArray w,
+                                 FloatArray bias, FloatArray x, FloatArray out) {
         int rows = shape.get(ROWS), k = shape.get(COLUMNS), count = frame.get(shape.get(COUNT)), withBias = shape.get(BIAS);
-        int r = ctx.groupIdx, lid = ctx.localIdx;
-        float[] partial = ctx.allocateFloatLocalArray(Workgroups.LOCAL);
+        int r = ctx.groupIdx, lid = ctx.localIdx, local = ctx.localGroupSizeX;
+        float[] partial = ctx.allocateFloatLocalArray(BLOCK * M);
         int row = r * k;
-        for (int t = 0; t < count; t++) {
-            float acc = 0f;
-            for (int i = lid; i < k; i += Workgroups.LOCAL) acc += w.get(row + i) * x.get(t * k + i);
-            partial[lid] = acc;
-            for (int s = Workgroups.LOCAL / 2; s > 0; s >>= 1) {
+        int t = 0;
+        for (; t + BLOCK <= count; t += BLOCK) {
+            int x0 = t * k, x1 = x0 + k, x2 = x1 + k, x3 = x2 + k;
+            float a0 = 0f, a1 = 0f, a2 = 0f, a3 = 0f;
+            for (int i = lid; i < k; i += local) {
+                float v = w.get(row + i);
+                a0 += v * x.get(x0 + i);
+                a1 += v * x.get(x1 + i);
+                a2 += v * x.get(x2 + i);
+                a3 += v * x.get(x3 + i);
+            }
+            partial[lid] = a0;
+            partial[M + lid] = a1;
+            partial[2 * M + lid] = a2;
+            partial[3 * M + lid] = a3;
+            for (int s = local / 2; s > 0; s >>= 1) {
+                ctx.localBarrier();
+                if (lid < s) {
+                    partial[lid] += partial[lid + s];
+                    partial[M + lid] += partial[M + lid + s];
+                    partial[2 * M + lid] += partial[2 * M + lid + s];
+                    partial[3 * M + lid] += partial[3 * M + lid + s];
+                }
+            }
+            if (lid == 0) {
+                for (int j = 0; j < BLOCK; j++) out.set((t + j) * rows + r, withBias != 0 ? partial[j * M] + bias.get(r) : partial[j * M]);
+            }
+            ctx.localBarrier();
+        }
+        for (; t < count; t++) {
+            float a0 = 0f;
+            for (int i = lid; i < k; i += local) a0 += w.get(row + i) * x.get(t * k + i);
+            partial[lid] = a0;
+            for (int s = local / 2; s > 0; s >>= 1) {
                 ctx.localBarrier();
                 if (lid < s) partial[lid] += partial[lid + s];
             }
@@ -46,17 +86,46 @@ public final class MatmulKernels {
         }
     }
 
-    public static void matmulF16(KernelContext ctx, IntArray frame, IntArray shape, ShortArray w, FloatArray exponents, FloatArray bias,
-                                 FloatArray x, FloatArray out) {
+    public static void matmulF16(KernelContext ctx, IntArray frame, IntArray shape, ShortArray w, FloatArray exponents,
+                                 FloatArray bias, FloatArray x, FloatArray out) {
         int rows = shape.get(ROWS), k = shape.get(COLUMNS), count = frame.get(shape.get(COUNT)), withBias = shape.get(BIAS);
-        int r = ctx.groupIdx, lid = ctx.localIdx;
-        float[] partial = ctx.allocateFloatLocalArray(Workgroups.LOCAL);
+        int r = ctx.groupIdx, lid = ctx.localIdx, local = ctx.localGroupSizeX;
+        float[] partial = ctx.allocateFloatLocalArray(BLOCK * M);
         int row = r * k;
-        for (int t = 0; t < count; t++) {
-            float acc = 0f;
-            for (int i = lid; i < k; i += Workgroups.LOCAL) acc += Decode.f16(w, row + i, exponents) * x.get(t * k + i);
-            partial[lid] = acc;
-            for (int s = Workgroups.LOCAL / 2; s > 0; s >>= 1) {
+        int t = 0;
+        for (; t + BLOCK <= count; t += BLOCK) {
+            int x0 = t * k, x1 = x0 + k, x2 = x1 + k, x3 = x2 + k;
+            float a0 = 0f, a1 = 0f, a2 = 0f, a3 = 0f;
+            for (int i = lid; i < k; i += local) {
+                float v = Decode.f16(w, row + i, exponents);
+                a0 += v * x.get(x0 + i);
+                a1 += v * x.get(x1 + i);
+                a2 += v * x.get(x2 + i);
+                a3 += v * x.get(x3 + i);
+            }
+            partial[lid] = a0;
+            partial[M + lid] = a1;
+            partial[2 * M + lid] = a2;
+            partial[3 * M + lid] = a3;
+            for (int s = local / 2; s > 0; s >>= 1) {
+                ctx.localBarrier();
+                if (lid < s) {
+                    partial[lid] += partial[lid + s];
+                    partial[M + lid] += partial[M + lid + s];
+                    partial[2 * M + lid] += partial[2 * M + lid + s];
+                    partial[3 * M + lid] += partial[3 * M + lid + s];
+                }
+            }
+            if (lid == 0) {
+                for (int j = 0; j < BLOCK; j++) out.set((t + j) * rows + r, withBias != 0 ? partial[j * M] + bias.get(r) : partial[j * M]);
+            }
+            ctx.localBarrier();
+        }
+        for (; t < count; t++) {
+            float a0 = 0f;
+            for (int i = lid; i < k; i += local) a0 += Decode.f16(w, row + i, exponents) * x.get(t * k + i);
+            partial[lid] = a0;
+            for (int s = local / 2; s > 0; s >>= 1) {
                 ctx.localBarrier();
                 if (lid < s) partial[lid] += partial[lid + s];
             }
@@ -65,17 +134,46 @@ public final class MatmulKernels {
         }
     }
 
-    public static void matmulBF16(KernelContext ctx, IntArray frame, IntArray shape, ShortArray w, FloatArray exponents, FloatArray bias,
-                                  FloatArray x, FloatArray out) {
+    public static void matmulBF16(KernelContext ctx, IntArray frame, IntArray shape, ShortArray w, FloatArray exponents,
+                                  FloatArray bias, FloatArray x, FloatArray out) {
         int rows = shape.get(ROWS), k = shape.get(COLUMNS), count = frame.get(shape.get(COUNT)), withBias = shape.get(BIAS);
-        int r = ctx.groupIdx, lid = ctx.localIdx;
-        float[] partial = ctx.allocateFloatLocalArray(Workgroups.LOCAL);
+        int r = ctx.groupIdx, lid = ctx.localIdx, local = ctx.localGroupSizeX;
+        float[] partial = ctx.allocateFloatLocalArray(BLOCK * M);
         int row = r * k;
-        for (int t = 0; t < count; t++) {
-            float acc = 0f;
-            for (int i = lid; i < k; i += Workgroups.LOCAL) acc += Decode.bf16(w, row + i, exponents) * x.get(t * k + i);
-            partial[lid] = acc;
-            for (int s = Workgroups.LOCAL / 2; s > 0; s >>= 1) {
+        int t = 0;
+        for (; t + BLOCK <= count; t += BLOCK) {
+            int x0 = t * k, x1 = x0 + k, x2 = x1 + k, x3 = x2 + k;
+            float a0 = 0f, a1 = 0f, a2 = 0f, a3 = 0f;
+            for (int i = lid; i < k; i += local) {
+                float v = Decode.bf16(w, row + i, exponents);
+                a0 += v * x.get(x0 + i);
+                a1 += v * x.get(x1 + i);
+                a2 += v * x.get(x2 + i);
+                a3 += v * x.get(x3 + i);
+            }
+            partial[lid] = a0;
+            partial[M + lid] = a1;
+            partial[2 * M + lid] = a2;
+            partial[3 * M + lid] = a3;
+            for (int s = local / 2; s > 0; s >>= 1) {
+                ctx.localBarrier();
+                if (lid < s) {
+                    partial[lid] += partial[lid + s];
+                    partial[M + lid] += partial[M + lid + s];
+                    partial[2 * M + lid] += partial[2 * M + lid + s];
+                    partial[3 * M + lid] += partial[3 * M + lid + s];
+                }
+            }
+            if (lid == 0) {
+                for (int j = 0; j < BLOCK; j++) out.set((t + j) * rows + r, withBias != 0 ? partial[j * M] + bias.get(r) : partial[j * M]);
+            }
+            ctx.localBarrier();
+        }
+        for (; t < count; t++) {
+            float a0 = 0f;
+            for (int i = lid; i < k; i += local) a0 += Decode.bf16(w, row + i, exponents) * x.get(t * k + i);
+            partial[lid] = a0;
+            for (int s = local / 2; s > 0; s >>= 1) {
                 ctx.localBarrier();
                 if (lid < s) partial[lid] += partial[lid + s];
             }
@@ -85,18 +183,47 @@ public final class MatmulKernels {
     }
 
     /** INT8_GROUPS (Q8_0, Q6_K): {@code shape[GROUP]} elements per scale. */
-    public static void matmulInt8Groups(KernelContext ctx, IntArray frame, IntArray shape, ByteArray q, FloatArray scales, FloatArray bias,
-                                        FloatArray x, FloatArray out) {
+    public static void matmulInt8Groups(KernelContext ctx, IntArray frame, IntArray shape, ByteArray q, FloatArray scales,
+                                        FloatArray bias, FloatArray x, FloatArray out) {
         int rows = shape.get(ROWS), k = shape.get(COLUMNS), count = frame.get(shape.get(COUNT)), withBias = shape.get(BIAS);
         int group = shape.get(GROUP);
-        int r = ctx.groupIdx, lid = ctx.localIdx;
-        float[] partial = ctx.allocateFloatLocalArray(Workgroups.LOCAL);
+        int r = ctx.groupIdx, lid = ctx.localIdx, local = ctx.localGroupSizeX;
+        float[] partial = ctx.allocateFloatLocalArray(BLOCK * M);
         int row = r * k;
-        for (int t = 0; t < count; t++) {
-            float acc = 0f;
-            for (int i = lid; i < k; i += Workgroups.LOCAL) acc += Decode.int8(q, scales, row + i, group) * x.get(t * k + i);
-            partial[lid] = acc;
-            for (int s = Workgroups.LOCAL / 2; s > 0; s >>= 1) {
+        int t = 0;
+        for (; t + BLOCK <= count; t += BLOCK) {
+            int x0 = t * k, x1 = x0 + k, x2 = x1 + k, x3 = x2 + k;
+            float a0 = 0f, a1 = 0f, a2 = 0f, a3 = 0f;
+            for (int i = lid; i < k; i += local) {
+                float v = Decode.int8(q, scales, row + i, group);
+                a0 += v * x.get(x0 + i);
+                a1 += v * x.get(x1 + i);
+                a2 += v * x.get(x2 + i);
+                a3 += v * x.get(x3 + i);
+            }
+            partial[lid] = a0;
+            partial[M + lid] = a1;
+            partial[2 * M + lid] = a2;
+            partial[3 * M + lid] = a3;
+            for (int s = local / 2; s > 0; s >>= 1) {
+                ctx.localBarrier();
+                if (lid < s) {
+                    partial[lid] += partial[lid + s];
+                    partial[M + lid] += partial[M + lid + s];
+                    partial[2 * M + lid] += partial[2 * M + lid + s];
+                    partial[3 * M + lid] += partial[3 * M + lid + s];
+                }
+            }
+            if (lid == 0) {
+                for (int j = 0; j < BLOCK; j++) out.set((t + j) * rows + r, withBias != 0 ? partial[j * M] + bias.get(r) : partial[j * M]);
+            }
+            ctx.localBarrier();
+        }
+        for (; t < count; t++) {
+            float a0 = 0f;
+            for (int i = lid; i < k; i += local) a0 += Decode.int8(q, scales, row + i, group) * x.get(t * k + i);
+            partial[lid] = a0;
+            for (int s = local / 2; s > 0; s >>= 1) {
                 ctx.localBarrier();
                 if (lid < s) partial[lid] += partial[lid + s];
             }
@@ -105,17 +232,46 @@ public final class MatmulKernels {
         }
     }
 
-    public static void matmulQ4_0(KernelContext ctx, IntArray frame, IntArray shape, ByteArray q, FloatArray scales, FloatArray bias,
-                                  FloatArray x, FloatArray out) {
+    public static void matmulQ4_0(KernelContext ctx, IntArray frame, IntArray shape, ByteArray q, FloatArray scales,
+                                  FloatArray bias, FloatArray x, FloatArray out) {
         int rows = shape.get(ROWS), k = shape.get(COLUMNS), count = frame.get(shape.get(COUNT)), withBias = shape.get(BIAS);
-        int r = ctx.groupIdx, lid = ctx.localIdx;
-        float[] partial = ctx.allocateFloatLocalArray(Workgroups.LOCAL);
+        int r = ctx.groupIdx, lid = ctx.localIdx, local = ctx.localGroupSizeX;
+        float[] partial = ctx.allocateFloatLocalArray(BLOCK * M);
         int row = r * k;
-        for (int t = 0; t < count; t++) {
-            float acc = 0f;
-            for (int i = lid; i < k; i += Workgroups.LOCAL) acc += Decode.q4_0(q, scales, row + i) * x.get(t * k + i);
-            partial[lid] = acc;
-            for (int s = Workgroups.LOCAL / 2; s > 0; s >>= 1) {
+        int t = 0;
+        for (; t + BLOCK <= count; t += BLOCK) {
+            int x0 = t * k, x1 = x0 + k, x2 = x1 + k, x3 = x2 + k;
+            float a0 = 0f, a1 = 0f, a2 = 0f, a3 = 0f;
+            for (int i = lid; i < k; i += local) {
+                float v = Decode.q4_0(q, scales, row + i);
+                a0 += v * x.get(x0 + i);
+                a1 += v * x.get(x1 + i);
+                a2 += v * x.get(x2 + i);
+                a3 += v * x.get(x3 + i);
+            }
+            partial[lid] = a0;
+            partial[M + lid] = a1;
+            partial[2 * M + lid] = a2;
+            partial[3 * M + lid] = a3;
+            for (int s = local / 2; s > 0; s >>= 1) {
+                ctx.localBarrier();
+                if (lid < s) {
+                    partial[lid] += partial[lid + s];
+                    partial[M + lid] += partial[M + lid + s];
+                    partial[2 * M + lid] += partial[2 * M + lid + s];
+                    partial[3 * M + lid] += partial[3 * M + lid + s];
+                }
+            }
+            if (lid == 0) {
+                for (int j = 0; j < BLOCK; j++) out.set((t + j) * rows + r, withBias != 0 ? partial[j * M] + bias.get(r) : partial[j * M]);
+            }
+            ctx.localBarrier();
+        }
+        for (; t < count; t++) {
+            float a0 = 0f;
+            for (int i = lid; i < k; i += local) a0 += Decode.q4_0(q, scales, row + i) * x.get(t * k + i);
+            partial[lid] = a0;
+            for (int s = local / 2; s > 0; s >>= 1) {
                 ctx.localBarrier();
                 if (lid < s) partial[lid] += partial[lid + s];
             }
@@ -128,14 +284,43 @@ public final class MatmulKernels {
     public static void matmulQ4Affine(KernelContext ctx, IntArray frame, IntArray shape, ByteArray q, FloatArray scales, FloatArray mins,
                                       FloatArray bias, FloatArray x, FloatArray out) {
         int rows = shape.get(ROWS), k = shape.get(COLUMNS), count = frame.get(shape.get(COUNT)), withBias = shape.get(BIAS);
-        int r = ctx.groupIdx, lid = ctx.localIdx;
-        float[] partial = ctx.allocateFloatLocalArray(Workgroups.LOCAL);
+        int r = ctx.groupIdx, lid = ctx.localIdx, local = ctx.localGroupSizeX;
+        float[] partial = ctx.allocateFloatLocalArray(BLOCK * M);
         int row = r * k;
-        for (int t = 0; t < count; t++) {
-            float acc = 0f;
-            for (int i = lid; i < k; i += Workgroups.LOCAL) acc += Decode.q4Affine(q, scales, mins, row + i) * x.get(t * k + i);
-            partial[lid] = acc;
-            for (int s = Workgroups.LOCAL / 2; s > 0; s >>= 1) {
+        int t = 0;
+        for (; t + BLOCK <= count; t += BLOCK) {
+            int x0 = t * k, x1 = x0 + k, x2 = x1 + k, x3 = x2 + k;
+            float a0 = 0f, a1 = 0f, a2 = 0f, a3 = 0f;
+            for (int i = lid; i < k; i += local) {
+                float v = Decode.q4Affine(q, scales, mins, row + i);
+                a0 += v * x.get(x0 + i);
+                a1 += v * x.get(x1 + i);
+                a2 += v * x.get(x2 + i);
+                a3 += v * x.get(x3 + i);
+            }
+            partial[lid] = a0;
+            partial[M + lid] = a1;
+            partial[2 * M + lid] = a2;
+            partial[3 * M + lid] = a3;
+            for (int s = local / 2; s > 0; s >>= 1) {
+                ctx.localBarrier();
+                if (lid < s) {
+                    partial[lid] += partial[lid + s];
+                    partial[M + lid] += partial[M + lid + s];
+                    partial[2 * M + lid] += partial[2 * M + lid + s];
+                    partial[3 * M + lid] += partial[3 * M + lid + s];
+                }
+            }
+            if (lid == 0) {
+                for (int j = 0; j < BLOCK; j++) out.set((t + j) * rows + r, withBias != 0 ? partial[j * M] + bias.get(r) : partial[j * M]);
+            }
+            ctx.localBarrier();
+        }
+        for (; t < count; t++) {
+            float a0 = 0f;
+            for (int i = lid; i < k; i += local) a0 += Decode.q4Affine(q, scales, mins, row + i) * x.get(t * k + i);
+            partial[lid] = a0;
+            for (int s = local / 2; s > 0; s >>= 1) {
                 ctx.localBarrier();
                 if (lid < s) partial[lid] += partial[lid + s];
             }

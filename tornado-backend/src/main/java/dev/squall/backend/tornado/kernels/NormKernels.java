@@ -9,8 +9,8 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * Row-wise reductions: RMS normalization (oracle {@link dev.squall.ops.RmsNorm#oracle}) and softmax
  * (oracle {@link dev.squall.ops.Softmax#oracle}).
  *
- * <p>Launch: one work-group of {@link Workgroups#LOCAL} work-items per normalized group; global
- * {@code count × groups per row × LOCAL}. Sums are accumulated per work-item in a fixed stride and
+ * <p>Launch: one work-group of {@link Workgroups#forDevice} work-items per normalized group; global
+ * {@code count × groups per row × local size}. Sums are accumulated per work-item in a fixed stride and
  * added in a fixed tree in local memory, so a row's result does not depend on the batch.
  */
 public final class NormKernels {
@@ -28,23 +28,23 @@ public final class NormKernels {
     public static void rmsNorm(KernelContext ctx, IntArray frame, IntArray shape, FloatArray x, FloatArray weight, FloatArray out, float eps) {
         int width = shape.get(WIDTH), n = shape.get(GROUP_SIZE), count = frame.get(shape.get(COUNT));
         int perRow = width / n;
-        int g = ctx.groupIdx, lid = ctx.localIdx;
-        float[] partial = ctx.allocateFloatLocalArray(Workgroups.LOCAL);
+        int g = ctx.groupIdx, lid = ctx.localIdx, local = ctx.localGroupSizeX;
+        float[] partial = ctx.allocateFloatLocalArray(Workgroups.MAX_LOCAL);
         if (g < count * perRow) {
             int base = (g / perRow) * width + (g % perRow) * n;
             float acc = 0f;
-            for (int i = lid; i < n; i += Workgroups.LOCAL) {
+            for (int i = lid; i < n; i += local) {
                 float v = x.get(base + i);
                 acc += v * v;
             }
             partial[lid] = acc;
-            for (int s = Workgroups.LOCAL / 2; s > 0; s >>= 1) {
+            for (int s = local / 2; s > 0; s >>= 1) {
                 ctx.localBarrier();
                 if (lid < s) partial[lid] += partial[lid + s];
             }
             ctx.localBarrier();
             float scale = 1f / TornadoMath.sqrt(partial[0] / n + eps);
-            for (int i = lid; i < n; i += Workgroups.LOCAL) out.set(base + i, x.get(base + i) * scale * weight.get(i));
+            for (int i = lid; i < n; i += local) out.set(base + i, x.get(base + i) * scale * weight.get(i));
         }
     }
 
@@ -57,18 +57,18 @@ public final class NormKernels {
      */
     public static void softmax(KernelContext ctx, IntArray frame, IntArray shape, FloatArray x, float scale) {
         int n = shape.get(LENGTH), count = frame.get(dev.squall.backend.device.BatchFrame.TOKENS);
-        int row = ctx.groupIdx, lid = ctx.localIdx;
-        float[] partial = ctx.allocateFloatLocalArray(Workgroups.LOCAL);
+        int row = ctx.groupIdx, lid = ctx.localIdx, local = ctx.localGroupSizeX;
+        float[] partial = ctx.allocateFloatLocalArray(Workgroups.MAX_LOCAL);
         if (row < count) {
             int base = row * n;
             float max = -3.4028235e38f;
-            for (int i = lid; i < n; i += Workgroups.LOCAL) {
+            for (int i = lid; i < n; i += local) {
                 float v = x.get(base + i) * scale;
                 x.set(base + i, v);
                 max = TornadoMath.max(max, v);
             }
             partial[lid] = max;
-            for (int s = Workgroups.LOCAL / 2; s > 0; s >>= 1) {
+            for (int s = local / 2; s > 0; s >>= 1) {
                 ctx.localBarrier();
                 if (lid < s) partial[lid] = TornadoMath.max(partial[lid], partial[lid + s]);
             }
@@ -76,19 +76,19 @@ public final class NormKernels {
             float rowMax = partial[0];
             ctx.localBarrier();
             float sum = 0f;
-            for (int i = lid; i < n; i += Workgroups.LOCAL) {
+            for (int i = lid; i < n; i += local) {
                 float e = TornadoMath.exp(x.get(base + i) - rowMax);
                 x.set(base + i, e);
                 sum += e;
             }
             partial[lid] = sum;
-            for (int s = Workgroups.LOCAL / 2; s > 0; s >>= 1) {
+            for (int s = local / 2; s > 0; s >>= 1) {
                 ctx.localBarrier();
                 if (lid < s) partial[lid] += partial[lid + s];
             }
             ctx.localBarrier();
             float inverse = 1f / partial[0];
-            for (int i = lid; i < n; i += Workgroups.LOCAL) x.set(base + i, x.get(base + i) * inverse);
+            for (int i = lid; i < n; i += local) x.set(base + i, x.get(base + i) * inverse);
         }
     }
 }
