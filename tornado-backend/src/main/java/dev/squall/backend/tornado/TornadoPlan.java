@@ -149,6 +149,7 @@ final class TornadoPlan implements Plan {
         if (PROFILE) plan.withProfiler(uk.ac.manchester.tornado.api.enums.ProfilerMode.SILENT);
         try {
             run(init);
+            warmUp();
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -156,6 +157,20 @@ final class TornadoPlan implements Plan {
     }
 
     private static synchronized int nextPlan() { return plans++; }
+
+    /**
+     * Runs one token through the prologue, every layer and the logits epilogue, so that TornadoVM
+     * compiles their kernels while the model loads rather than in the first forward call. The token
+     * writes position 0 of slot 0, which no sequence holds yet.
+     */
+    private void warmUp() {
+        frame.pack(Batch.sequence(0, 0, new int[] {0}), 0, 1, seq -> 0, seq -> 1);
+        MemorySegment.copy(frame.data(), 0, deviceFrame.getSegment(), ValueLayout.JAVA_INT, 0, frame.data().length);
+        for (DeviceGraph g : graphs) g.resize(1, 1);
+        run(prologue);
+        for (int l = 0; l < graph.layers().size(); l++) run(firstLayer + l);
+        run(logitsEpilogue);
+    }
 
     private int add(DeviceGraph g) {
         graphs.add(g);
