@@ -36,10 +36,11 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  */
 final class TornadoOpKernels implements OpKernels {
 
-    private static final int MIN_FLOATS = 1 << 16;
+    /** The smallest arrays and frame capacity a graph is built with (they double as calls outgrow them). */
+    private static final int MIN_FLOATS = 1 << 16, MIN_TOKENS = 64;
 
     private final TornadoBackend backend;
-    private final Map<String, Closeable> cached = new HashMap<>();
+    private final Map<String, CachedGraph> cached = new HashMap<>();
     private int counter;
 
     TornadoOpKernels(TornadoBackend backend) {
@@ -98,22 +99,27 @@ final class TornadoOpKernels implements OpKernels {
         }
     }
 
-    /** A cached graph with its arrays. */
-    private interface Closeable {
-        void closeQuietly();
+    /** A cached graph with its arrays; {@link #release} frees its device memory. */
+    private interface CachedGraph {
+        void release();
     }
 
     /** The cached graph for {@code key}, rebuilt (with larger arrays) when {@code fits} says the call outgrows it. */
-    private <G extends Closeable> G graph(String key, Predicate<G> fits, Supplier<G> build) {
+    private <G extends CachedGraph> G graph(String key, Predicate<G> fits, Supplier<G> build) {
         @SuppressWarnings("unchecked") G g = (G) cached.get(key);
         if (g != null && fits.test(g)) return g;
-        if (g != null) g.closeQuietly();
+        if (g != null) g.release();
         G fresh = build.get();
         cached.put(key, fresh);
         return fresh;
     }
 
-    private static int grow(int needed) { return Math.max(MIN_FLOATS, Integer.highestOneBit(Math.max(needed, 1) - 1) << 1); }
+    private static int grow(int needed) { return Math.max(MIN_FLOATS, powerOfTwo(needed)); }
+
+    private static int growTokens(int needed) { return Math.max(MIN_TOKENS, powerOfTwo(needed)); }
+
+    /** The least power of two ≥ n. */
+    private static int powerOfTwo(int n) { return n <= 1 ? 1 : Integer.highestOneBit(n - 1) << 1; }
 
     private static void copyIn(float[] src, int offset, int n, FloatArray dst) {
         MemorySegment.copy(src, offset, dst.getSegment(), ValueLayout.JAVA_FLOAT, 0, n);
@@ -126,7 +132,7 @@ final class TornadoOpKernels implements OpKernels {
     // ---------------------------------------------------------------- matmul and embed
 
     /** A matmul graph for one layout: weights, x and out sized for the largest call so far. */
-    private final class MatmulGraph implements Closeable {
+    private final class MatmulGraph implements CachedGraph {
         final OpGraph g;
         final DeviceTensor w;
         final FloatArray bias = new FloatArray(1), x, out;
@@ -138,7 +144,7 @@ final class TornadoOpKernels implements OpKernels {
             out = new FloatArray(outFloats);
         }
 
-        @Override public void closeQuietly() { g.close(); }
+        @Override public void release() { g.close(); }
     }
 
     @Override public void matmul(WeightTensor w, float[] x, int tokens, float[] out, int outOffset) {
@@ -147,7 +153,7 @@ final class TornadoOpKernels implements OpKernels {
         MatmulGraph m = graph("matmul " + d.layout(), (MatmulGraph c) -> c.w.fits(d) && c.g.tokens >= tokens
                         && c.x.getSize() >= tokens * k && c.out.getSize() >= tokens * rows,
                 () -> {
-                    MatmulGraph c = new MatmulGraph(d.layout(), grow(d.valueCount()), grow(d.scaleCount()), grow(tokens),
+                    MatmulGraph c = new MatmulGraph(d.layout(), grow(d.valueCount()), grow(d.scaleCount()), growTokens(tokens),
                             grow(tokens * k), grow(tokens * rows));
                     c.w.pack(d, w);
                     c.w.setMatmulShape(c.g.shape, BatchFrame.TOKENS, false);
@@ -169,7 +175,7 @@ final class TornadoOpKernels implements OpKernels {
         return all;
     }
 
-    private final class EmbedGraph implements Closeable {
+    private final class EmbedGraph implements CachedGraph {
         final OpGraph g;
         final DeviceTensor table;
         final FloatArray out;
@@ -180,7 +186,7 @@ final class TornadoOpKernels implements OpKernels {
             out = new FloatArray(outFloats);
         }
 
-        @Override public void closeQuietly() { g.close(); }
+        @Override public void release() { g.close(); }
     }
 
     @Override public void embed(WeightTensor table, int[] tokens, float[] out, int outOffset) {
@@ -188,7 +194,7 @@ final class TornadoOpKernels implements OpKernels {
         int width = table.columns(), n = tokens.length;
         EmbedGraph e = graph("embed " + d.layout(), (EmbedGraph c) -> c.table.fits(d) && c.g.tokens >= n && c.out.getSize() >= n * width,
                 () -> {
-                    EmbedGraph c = new EmbedGraph(d.layout(), grow(d.valueCount()), grow(d.scaleCount()), grow(n), grow(n * width));
+                    EmbedGraph c = new EmbedGraph(d.layout(), grow(d.valueCount()), grow(d.scaleCount()), growTokens(n), grow(n * width));
                     c.table.pack(d, table);
                     c.table.setEmbedShape(c.g.shape);
                     c.table.embed(c.g.graph, "embed", c.g.items(), c.g.frame, c.g.shape, c.out);
@@ -205,7 +211,7 @@ final class TornadoOpKernels implements OpKernels {
     // ---------------------------------------------------------------- norms, rope, softmax
 
     /** A graph over float arrays only: {@code arrays[0..]} in, the listed outputs back. */
-    private final class FloatGraph implements Closeable {
+    private final class FloatGraph implements CachedGraph {
         final OpGraph g;
         final FloatArray[] arrays;
 
@@ -221,14 +227,14 @@ final class TornadoOpKernels implements OpKernels {
             return true;
         }
 
-        @Override public void closeQuietly() { g.close(); }
+        @Override public void release() { g.close(); }
     }
 
     private FloatGraph floatGraph(String key, int tokens, int[] floats, Consumer<FloatGraph> build) {
         return graph(key, (FloatGraph c) -> c.fits(tokens, floats), () -> {
             int[] sizes = new int[floats.length];
             for (int i = 0; i < floats.length; i++) sizes[i] = grow(floats[i]);
-            FloatGraph c = new FloatGraph(key, grow(tokens), sizes);
+            FloatGraph c = new FloatGraph(key, growTokens(tokens), sizes);
             build.accept(c);
             return c;
         });
@@ -344,7 +350,7 @@ final class TornadoOpKernels implements OpKernels {
     }
 
     @Override public void close() {
-        for (Closeable g : cached.values()) g.closeQuietly();
+        for (CachedGraph g : cached.values()) g.release();
         cached.clear();
     }
 }

@@ -125,7 +125,7 @@ final class TornadoPlan implements Plan {
         this.frame = new BatchFrame(budget.tokens(), MAX_RANGES);
         this.deviceFrame = new IntArray(frame.data().length);
         this.cache = new SlotKvCache(budget.slots(), options.contextSize(), this::copySlot);
-        for (Op op : allOps()) for (Act a : acts(op)) acts.computeIfAbsent(a, x -> new FloatArray(rows(x) * x.width()));
+        for (Op op : allOps()) for (Act a : acts(op)) acts.computeIfAbsent(a, x -> new FloatArray(budget.tokens() * x.width()));
         this.layerFloats = budget.slots() * options.contextSize() * kv.kvWidth();
         this.keys = new FloatArray(kv.layers() * layerFloats);
         this.values = new FloatArray(kv.layers() * layerFloats);
@@ -183,8 +183,6 @@ final class TornadoPlan implements Plan {
         all.addAll(graph.epilogue());
         return all;
     }
-
-    private int rows(Act a) { return budget.tokens(); }
 
     private static List<Act> acts(Op op) {
         return switch (op) {
