@@ -73,8 +73,12 @@ final class DeviceTensor {
         return ((ByteArray) a).getSegment();
     }
 
-    /** Elements per scale of the tensor last packed (0 for plain layouts). */
-    int group() { return packed.group(); }
+    /** log2 of the elements per scale of the tensor last packed (0 for plain layouts; groups are 16 or 32). */
+    int groupShift() {
+        int g = packed.group();
+        if (g != 0 && Integer.bitCount(g) != 1) throw new IllegalStateException(packed + ": " + g + " elements per scale is not a power of two");
+        return g == 0 ? 0 : Integer.numberOfTrailingZeros(g);
+    }
 
     int rows() { return packed.rows(); }
 
@@ -106,7 +110,7 @@ final class DeviceTensor {
         s.set(MatmulKernels.COLUMNS, columns());
         s.set(MatmulKernels.COUNT, countIndex);
         s.set(MatmulKernels.BIAS, bias ? 1 : 0);
-        s.set(MatmulKernels.GROUP, Math.max(group(), 1));
+        s.set(MatmulKernels.GROUP_SHIFT, groupShift());
     }
 
     /** The matmul task of this tensor's layout: {@code out = x·Wᵀ (+ bias)}; bias is any array when the shape says none. */
@@ -131,7 +135,7 @@ final class DeviceTensor {
 
     void setEmbedShape(IntArray s) {
         s.set(EmbedKernels.WIDTH, columns());
-        s.set(EmbedKernels.GROUP, Math.max(group(), 1));
+        s.set(EmbedKernels.GROUP_SHIFT, groupShift());
     }
 
     /** The embedding task of this table's layout: {@code x[t] = row tokens[t]}. */

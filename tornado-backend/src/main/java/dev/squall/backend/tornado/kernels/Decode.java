@@ -34,9 +34,9 @@ public final class Decode {
         return (b & 0x8000) != 0 ? -v : v;
     }
 
-    /** Element {@code e} of an int8 layout with one scale per {@code group} elements. */
-    public static float int8(ByteArray q, FloatArray scales, int e, int group) {
-        return scales.get(e / group) * q.get(e);
+    /** Element {@code e} of an int8 layout with one scale per {@code 2^groupShift} elements (a shift: vector units divide integers slowly). */
+    public static float int8(ByteArray q, FloatArray scales, int e, int groupShift) {
+        return scales.get(e >> groupShift) * q.get(e);
     }
 
     /** The 4-bit code of element {@code e} in ggml's Q4_0 order (byte j of a 32-group: element j low, j + 16 high). */

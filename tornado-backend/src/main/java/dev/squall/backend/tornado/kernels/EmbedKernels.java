@@ -13,13 +13,13 @@ import uk.ac.manchester.tornado.api.types.arrays.ShortArray;
  *
  * <p>Launch: a {@code @Parallel} loop over the {@code T × width} elements of the call (global size
  * T × width, any local size). Reads the frame's token count and ids and the table; writes {@code x}.
- * Shape: {@code [WIDTH, GROUP]}.
+ * Shape: {@code [WIDTH, GROUP_SHIFT (log2 of the elements per scale)]}.
  */
 public final class EmbedKernels {
 
     private EmbedKernels() {}
 
-    public static final int WIDTH = 0, GROUP = 1, SHAPE = 2;
+    public static final int WIDTH = 0, GROUP_SHIFT = 1, SHAPE = 2;
 
     public static void embedF32(IntArray frame, IntArray shape, FloatArray table, FloatArray x) {
         int width = shape.get(WIDTH), capacity = frame.get(BatchFrame.CAPACITY);
@@ -49,11 +49,11 @@ public final class EmbedKernels {
     }
 
     public static void embedInt8Groups(IntArray frame, IntArray shape, ByteArray q, FloatArray scales, FloatArray x) {
-        int width = shape.get(WIDTH), group = shape.get(GROUP), capacity = frame.get(BatchFrame.CAPACITY);
+        int width = shape.get(WIDTH), groupShift = shape.get(GROUP_SHIFT), capacity = frame.get(BatchFrame.CAPACITY);
         int n = frame.get(BatchFrame.TOKENS) * width;
         for (@Parallel int i = 0; i < n; i++) {
             int token = frame.get(BatchFrame.tokenAt(capacity, i / width));
-            x.set(i, Decode.int8(q, scales, token * width + i % width, group));
+            x.set(i, Decode.int8(q, scales, token * width + i % width, groupShift));
         }
     }
 

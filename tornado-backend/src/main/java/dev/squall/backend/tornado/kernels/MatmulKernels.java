@@ -30,8 +30,8 @@ public final class MatmulKernels {
 
     private MatmulKernels() {}
 
-    /** Shape: output rows, row length k, frame index of the count, whether a bias is added, elements per scale. */
-    public static final int ROWS = 0, COLUMNS = 1, COUNT = 2, BIAS = 3, GROUP = 4, SHAPE = 5;
+    /** Shape: output rows, row length k, frame index of the count, whether a bias is added, log2 of the elements per scale. */
+    public static final int ROWS = 0, COLUMNS = 1, COUNT = 2, BIAS = 3, GROUP_SHIFT = 4, SHAPE = 5;
 
     /** Tokens a work-group sums together (one decoded weight serves all of them). */
     public static final int BLOCK = 4;
@@ -182,11 +182,11 @@ public final class MatmulKernels {
         }
     }
 
-    /** INT8_GROUPS (Q8_0, Q6_K): {@code shape[GROUP]} elements per scale. */
+    /** INT8_GROUPS (Q8_0, Q6_K): {@code 2^shape[GROUP_SHIFT]} elements per scale. */
     public static void matmulInt8Groups(KernelContext ctx, IntArray frame, IntArray shape, ByteArray q, FloatArray scales,
                                         FloatArray bias, FloatArray x, FloatArray out) {
         int rows = shape.get(ROWS), k = shape.get(COLUMNS), count = frame.get(shape.get(COUNT)), withBias = shape.get(BIAS);
-        int group = shape.get(GROUP);
+        int groupShift = shape.get(GROUP_SHIFT);
         int r = ctx.groupIdx, lid = ctx.localIdx, local = ctx.localGroupSizeX;
         float[] partial = ctx.allocateFloatLocalArray(BLOCK * M);
         int row = r * k;
@@ -195,7 +195,7 @@ public final class MatmulKernels {
             int x0 = t * k, x1 = x0 + k, x2 = x1 + k, x3 = x2 + k;
             float a0 = 0f, a1 = 0f, a2 = 0f, a3 = 0f;
             for (int i = lid; i < k; i += local) {
-                float v = Decode.int8(q, scales, row + i, group);
+                float v = Decode.int8(q, scales, row + i, groupShift);
                 a0 += v * x.get(x0 + i);
                 a1 += v * x.get(x1 + i);
                 a2 += v * x.get(x2 + i);
@@ -221,7 +221,7 @@ public final class MatmulKernels {
         }
         for (; t < count; t++) {
             float a0 = 0f;
-            for (int i = lid; i < k; i += local) a0 += Decode.int8(q, scales, row + i, group) * x.get(t * k + i);
+            for (int i = lid; i < k; i += local) a0 += Decode.int8(q, scales, row + i, groupShift) * x.get(t * k + i);
             partial[lid] = a0;
             for (int s = local / 2; s > 0; s >>= 1) {
                 ctx.localBarrier();
