@@ -1,0 +1,571 @@
+package dev.squall.backend.tornado;
+
+import dev.squall.backend.Backend;
+import dev.squall.backend.Plan;
+import dev.squall.backend.PlanOptions;
+import dev.squall.backend.device.BatchFrame;
+import dev.squall.backend.device.DeviceBudget;
+import dev.squall.backend.device.SlotKvCache;
+import dev.squall.backend.tornado.kernels.AttentionKernels;
+import dev.squall.backend.tornado.kernels.CacheKernels;
+import dev.squall.backend.tornado.kernels.ElementwiseKernels;
+import dev.squall.backend.tornado.kernels.NormKernels;
+import dev.squall.backend.tornado.kernels.RopeKernels;
+import dev.squall.graph.Act;
+import dev.squall.graph.AttentionPolicy;
+import dev.squall.graph.Batch;
+import dev.squall.graph.ForwardResult;
+import dev.squall.graph.KvCache;
+import dev.squall.graph.ModelGraph;
+import dev.squall.graph.Op;
+import dev.squall.tensor.WeightTensor;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import uk.ac.manchester.tornado.api.DataRange;
+import uk.ac.manchester.tornado.api.GridScheduler;
+import uk.ac.manchester.tornado.api.ImmutableTaskGraph;
+import uk.ac.manchester.tornado.api.KernelContext;
+import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
+import uk.ac.manchester.tornado.api.TornadoExecutionResult;
+import uk.ac.manchester.tornado.api.enums.DataTransferMode;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import uk.ac.manchester.tornado.api.types.arrays.IntArray;
+
+/**
+ * A model graph compiled for one TornadoVM device: one TornadoExecutionPlan over these TaskGraphs,
+ * built from the same backend-neutral {@link ModelGraph} as the Java backend.
+ *
+ * <pre>
+ *  graph        runs                  owns (allocates)                     tasks
+ *  init         once, when built      activations, KV cache of all layers  claim (touch each array)
+ *  prologue     every call            frame (in, every call), embedding    embed → x
+ *  inputs       calls with embeddings frame, input embeddings (in)         copy → x
+ *  layer i      every call it runs    layer i's weights (in, first call)   the layer's operators
+ *  logits       calls with outputs    output norm and projection weights   gather → norm → logits
+ *  hidden       hidden-only calls     output norm weights                  gather → norm
+ *  fork         on KvCache.fork       fork arguments (in, every fork)      copy a slot, per layer
+ * </pre>
+ *
+ * Data flow: everything but the frame and the weights is shared. Each graph after init consumes
+ * the shared arrays and persists them (TornadoVM hands a consumed array's device buffer from the
+ * graph that ran last to the next), so activations and the KV cache never leave the device, and a
+ * skipped layer's graph is simply not run. Per call the host uploads one int array (the
+ * {@link BatchFrame}: token ids, positions, KV slots, visible ranges, output rows) and downloads
+ * only the requested rows of logits (and hidden states when asked), as partial copies. Worker
+ * grids follow the call's token and output counts; the kernels read the counts from the frame.
+ *
+ * <p>The KV cache holds {@link DeviceBudget#slots} sequences of the context size in fixed slots
+ * ({@link SlotKvCache}); a fork runs the fork graph, a device-to-device copy of the prefix. A batch
+ * longer than {@link DeviceBudget#tokens} runs as consecutive calls. A bad batch is rejected before
+ * anything runs.
+ */
+final class TornadoPlan implements Plan {
+
+    /** Visible ranges per token the frame holds (every built-in policy needs at most 2). */
+    static final int MAX_RANGES = 4;
+
+    private static int plans;
+
+    private final TornadoBackend backend;
+    private final ModelGraph graph;
+    private final DeviceBudget budget;
+    private final SlotKvCache cache;
+    private final BatchFrame frame;
+    private final IntArray deviceFrame;
+    private final Map<Act, FloatArray> acts = new LinkedHashMap<>();
+    private final FloatArray keys, values;
+    private final Map<WeightTensor, DeviceTensor> tensors = new IdentityHashMap<>();
+    private final List<Object> shared = new ArrayList<>();
+    private final GridScheduler grids = new GridScheduler();
+    private final List<DeviceGraph> graphs = new ArrayList<>();
+    private final int init, prologue, inputs, firstLayer, logitsEpilogue, hiddenEpilogue, fork;
+    private final FloatArray inputEmbeddings;
+    private final int layerFloats;
+    private final FloatArray noBias = new FloatArray(1);
+    private final IntArray forkArgs = new IntArray(CacheKernels.ARGS);
+    private final TornadoExecutionPlan plan;
+    private final String prefix;
+    private final Stats stats = new Stats();
+    private long weightBytes;
+
+    /**
+     * What the plan moved and ran, for reports: calls, graphs and tasks run, bytes copied each way
+     * (counted by the plan). With {@code -Dsquall.tornado.profile=true} TornadoVM's profiler runs
+     * too, and its own counts and times are added up: bytes it copied in and out, device kernel
+     * time and whole-graph time in nanoseconds.
+     */
+    static final class Stats {
+        long calls, graphsRun, tasksRun, bytesIn, bytesOut;
+        long profiledBytesIn, profiledBytesOut, kernelNanos, graphNanos;
+
+        @Override public String toString() {
+            return String.format(java.util.Locale.ROOT, "%d calls, %d graphs, %d tasks, %d bytes in, %d bytes out",
+                    calls, graphsRun, tasksRun, bytesIn, bytesOut);
+        }
+    }
+
+    private static final boolean PROFILE = Boolean.getBoolean("squall.tornado.profile");
+
+    TornadoPlan(TornadoBackend backend, ModelGraph graph, PlanOptions options) {
+        if (options.observer() != null) {
+            throw new IllegalArgumentException("--device " + backend.id() + ": activation observers (debug checkpoints) need the Java backend (--device java)");
+        }
+        this.backend = backend;
+        this.graph = graph;
+        this.prefix = "m" + nextPlan() + "_";
+        ModelGraph.KvGeometry kv = graph.kv();
+        this.budget = DeviceBudget.of(kv, options.contextSize(), backend.globalMemory(), backend.maxAllocation(),
+                Integer.getInteger("squall.tornado.sequences", 0), Integer.getInteger("squall.tornado.batch", 0));
+        this.frame = new BatchFrame(budget.tokens(), MAX_RANGES);
+        this.deviceFrame = new IntArray(frame.data().length);
+        this.cache = new SlotKvCache(budget.slots(), options.contextSize(), this::copySlot);
+        for (Op op : allOps()) for (Act a : acts(op)) acts.computeIfAbsent(a, x -> new FloatArray(budget.tokens() * x.width()));
+        this.layerFloats = budget.slots() * options.contextSize() * kv.kvWidth();
+        this.keys = new FloatArray(kv.layers() * layerFloats);
+        this.values = new FloatArray(kv.layers() * layerFloats);
+        shared.addAll(acts.values());
+        shared.add(keys);
+        shared.add(values);
+        this.inputEmbeddings = new FloatArray(budget.tokens() * graph.embeddingSize());
+
+        this.init = add(initGraph());
+        this.prologue = add(prologueGraph());
+        this.inputs = add(inputsGraph());
+        this.firstLayer = graphs.size();
+        for (ModelGraph.Layer layer : graph.layers()) add(opsGraph("layer" + layer.index(), layer.ops(), null));
+        this.logitsEpilogue = add(opsGraph("logits", graph.epilogue(), null));
+        this.hiddenEpilogue = add(opsGraph("hidden", graph.epilogue(), graph.logits()));
+        this.fork = add(forkGraph());
+
+        ImmutableTaskGraph[] snapshots = new ImmutableTaskGraph[graphs.size()];
+        for (int i = 0; i < snapshots.length; i++) snapshots[i] = graphs.get(i).graph.snapshot();
+        this.plan = backend.configure(new TornadoExecutionPlan(snapshots)).withGridScheduler(grids);
+        if (PROFILE) plan.withProfiler(uk.ac.manchester.tornado.api.enums.ProfilerMode.SILENT);
+        try {
+            run(init);
+            warmUp();
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private static synchronized int nextPlan() { return plans++; }
+
+    /**
+     * Runs one token through the prologue, every layer and the logits epilogue, so that TornadoVM
+     * compiles their kernels while the model loads rather than in the first forward call. The token
+     * writes position 0 of slot 0, which no sequence holds yet.
+     */
+    private void warmUp() {
+        frame.pack(Batch.sequence(0, 0, new int[] {0}), 0, 1, seq -> 0, seq -> 1);
+        MemorySegment.copy(frame.data(), 0, deviceFrame.getSegment(), ValueLayout.JAVA_INT, 0, frame.data().length);
+        for (DeviceGraph g : graphs) g.resize(1, 1);
+        run(prologue);
+        for (int l = 0; l < graph.layers().size(); l++) run(firstLayer + l);
+        run(logitsEpilogue);
+    }
+
+    private int add(DeviceGraph g) {
+        graphs.add(g);
+        return graphs.size() - 1;
+    }
+
+    private List<Op> allOps() {
+        List<Op> all = new ArrayList<>(graph.prologue());
+        for (ModelGraph.Layer l : graph.layers()) all.addAll(l.ops());
+        all.addAll(graph.epilogue());
+        return all;
+    }
+
+    private static List<Act> acts(Op op) {
+        return switch (op) {
+            case Op.Embed e -> List.of(e.out());
+            case Op.RmsNorm n -> List.of(n.in(), n.out());
+            case Op.Matmul m -> List.of(m.in(), m.out());
+            case Op.Rope r -> List.of(r.x());
+            case Op.Attention a -> List.of(a.q(), a.k(), a.v(), a.out());
+            case Op.Add a -> List.of(a.a(), a.b(), a.out());
+            case Op.SwiGlu s -> List.of(s.gate(), s.up(), s.out());
+            case Op.GatherOutputs g -> List.of(g.in(), g.out());
+        };
+    }
+
+    @Override public ModelGraph graph() { return graph; }
+
+    @Override public KvCache cache() { return cache; }
+
+    @Override public Backend backend() { return backend; }
+
+    /** The slots and tokens per call this plan was built with. */
+    DeviceBudget budget() { return budget; }
+
+    /** What the plan has run and moved so far. */
+    Stats stats() { return stats; }
+
+    /** Bytes of weights transferred to the device (once). */
+    long weightBytes() { return weightBytes; }
+
+    /** Graphs and tasks one decoded token runs (prologue, every layer, the logits epilogue). */
+    int[] perTokenGraphsAndTasks() {
+        int g = 0, t = 0;
+        for (int i : new int[] {prologue, logitsEpilogue}) {
+            g++;
+            t += graphs.get(i).launches.size();
+        }
+        for (int l = 0; l < graph.layers().size(); l++) {
+            g++;
+            t += graphs.get(firstLayer + l).launches.size();
+        }
+        return new int[] {g, t};
+    }
+
+    @Override public void close() {
+        if (plan == null) return;
+        try {
+            plan.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("releasing the device memory of " + graph.name() + " on " + backend.id() + ": " + e.getMessage(), e);
+        }
+    }
+
+    // ---------------------------------------------------------------- forward
+
+    @Override public ForwardResult forward(Batch batch) {
+        synchronized (cache) {
+            check(batch);
+            boolean wantLogits = batch.wants(Batch.Output.LOGITS), wantHidden = batch.wants(Batch.Output.HIDDEN);
+            int vocab = graph.vocabSize(), hiddenWidth = graph.hidden().width();
+            float[] logits = wantLogits ? new float[batch.outputCount() * vocab] : null;
+            float[] hidden = wantHidden ? new float[batch.outputCount() * hiddenWidth] : null;
+            int done = 0;
+            for (int from = 0; from < batch.size(); from += budget.tokens()) {
+                int to = Math.min(batch.size(), from + budget.tokens());
+                for (int i = from; i < to; i++) cache.prepareWrite(batch.sequence(i), batch.position(i));
+                frame.pack(batch, from, to, cache::slot, cache::length);
+                int tokens = frame.tokens(), outputs = frame.outputs();
+                MemorySegment.copy(frame.data(), 0, deviceFrame.getSegment(), ValueLayout.JAVA_INT, 0, frame.data().length);
+                stats.bytesIn += deviceFrame.getNumBytesOfSegment();
+                for (DeviceGraph g : graphs) g.resize(tokens, outputs);
+                if (batch.embeddings() != null) {
+                    int w = graph.embeddingSize();
+                    MemorySegment.copy(batch.embeddings(), from * w, inputEmbeddings.getSegment(), ValueLayout.JAVA_FLOAT, 0, tokens * w);
+                    stats.bytesIn += inputEmbeddings.getNumBytesOfSegment();
+                    run(inputs);
+                } else {
+                    run(prologue);
+                }
+                for (int l = 0; l < graph.layers().size(); l++) if (!batch.skips(l)) run(firstLayer + l);
+                if (outputs > 0 && (wantLogits || wantHidden)) {
+                    TornadoExecutionResult r = run(wantLogits ? logitsEpilogue : hiddenEpilogue);
+                    if (wantLogits) copyOut(r, acts.get(graph.logits()), outputs * vocab, logits, done * vocab);
+                    if (wantHidden) copyOut(r, acts.get(graph.hidden()), outputs * hiddenWidth, hidden, done * hiddenWidth);
+                }
+                done += outputs;
+                stats.calls++;
+            }
+            return new ForwardResult(batch.outputRows(), logits, vocab, hidden, hiddenWidth);
+        }
+    }
+
+    private TornadoExecutionResult run(int g) {
+        TornadoExecutionResult r = plan.withGraph(g).execute();
+        stats.graphsRun++;
+        stats.tasksRun += graphs.get(g).launches.size();
+        if (PROFILE) {
+            var p = r.getProfilerResult();
+            stats.profiledBytesIn += p.getTotalBytesCopyIn();
+            stats.profiledBytesOut += p.getTotalBytesCopyOut();
+            stats.kernelNanos += p.getDeviceKernelTime();
+            stats.graphNanos += p.getTotalTime();
+        }
+        return r;
+    }
+
+    private void copyOut(TornadoExecutionResult r, FloatArray a, int n, float[] dst, int offset) {
+        r.transferToHost(new DataRange(a).withSize(n));
+        MemorySegment.copy(a.getSegment(), ValueLayout.JAVA_FLOAT, 0, dst, offset, n);
+        stats.bytesOut += (long) n * Float.BYTES;
+    }
+
+    /** Fork: copies positions [0, n) of every layer from one slot to another with the fork graph. */
+    private void copySlot(int from, int to, int n) {
+        synchronized (cache) {
+            forkArgs.set(CacheKernels.FROM, from);
+            forkArgs.set(CacheKernels.TO, to);
+            forkArgs.set(CacheKernels.LENGTH, n);
+            forkArgs.set(CacheKernels.KV_WIDTH, graph.kv().kvWidth());
+            forkArgs.set(CacheKernels.POSITIONS, cache.capacity());
+            forkArgs.set(CacheKernels.SLOTS, budget.slots());
+            forkArgs.set(CacheKernels.LAYERS, graph.kv().layers());
+            graphs.get(fork).resize(n, 0);
+            stats.bytesIn += forkArgs.getNumBytesOfSegment();
+            run(fork);
+        }
+    }
+
+    /** Rejects a bad batch before anything is computed, naming the token at fault (as the Java backend does). */
+    private void check(Batch b) {
+        Map<Integer, Integer> lengths = new HashMap<>();
+        int vocab = embeddingRows();
+        int[] ranges = new int[2 * MAX_RANGES];
+        for (int from = 0; from < b.size(); from += budget.tokens()) {
+            int to = Math.min(b.size(), from + budget.tokens());
+            for (int i = from; i < to; i++) {
+                int seq = b.sequence(i), pos = b.position(i);
+                if (!cache.contains(seq)) throw new IllegalArgumentException("batch token " + i + ": no sequence " + seq + " in the KV cache");
+                int len = lengths.computeIfAbsent(seq, cache::length);
+                if (pos > len) throw new IllegalArgumentException("batch token " + i + ": position " + pos + " of sequence " + seq + " leaves a gap (sequence holds " + len + " positions)");
+                if (pos >= cache.capacity()) throw new IllegalArgumentException("batch token " + i + ": position " + pos + " is beyond the context size " + cache.capacity());
+                lengths.put(seq, Math.max(len, pos + 1));
+                if (b.embeddings() == null && (b.token(i) < 0 || b.token(i) >= vocab)) {
+                    throw new IllegalArgumentException("batch token " + i + ": token id " + b.token(i) + " is out of range [0, " + vocab + ")");
+                }
+            }
+            for (int i = from; i < to; i++) {
+                int seq = b.sequence(i), pos = b.position(i);
+                AttentionPolicy p = b.policy(seq);
+                if (p.maxRanges() > MAX_RANGES) {
+                    throw new IllegalArgumentException("batch token " + i + ": attention policy " + p + " gives up to " + p.maxRanges()
+                            + " visible ranges; " + backend.id() + " supports " + MAX_RANGES);
+                }
+                int n = p.visibleRanges(pos, ranges), previousEnd = 0, length = lengths.get(seq);
+                for (int r = 0; r < n; r++) {
+                    int s = ranges[2 * r], e = ranges[2 * r + 1];
+                    if (s < previousEnd || e < s || e > length) {
+                        throw new IllegalArgumentException("batch token " + i + ": attention policy " + p + " gave range [" + s + ", " + e + ") for position "
+                                + pos + " of sequence " + seq + ", which holds " + length + " positions when its call runs (calls carry "
+                                + budget.tokens() + " tokens)");
+                    }
+                    previousEnd = e;
+                }
+            }
+        }
+        if (b.embeddings() != null && b.embeddings().length != b.size() * graph.embeddingSize()) {
+            throw new IllegalArgumentException("batch embeddings have width " + b.embeddings().length / b.size() + ", the model's is " + graph.embeddingSize());
+        }
+        int skipped = b.skippedLayers().length();
+        if (skipped > graph.layers().size()) {
+            throw new IllegalArgumentException("cannot skip layer " + (skipped - 1) + ": the model has " + graph.layers().size() + " layers");
+        }
+    }
+
+    private int embeddingRows() {
+        for (Op op : graph.prologue()) if (op instanceof Op.Embed e) return e.table().rows();
+        return graph.vocabSize();
+    }
+
+    // ---------------------------------------------------------------- graphs
+
+    private DeviceGraph newGraph(String name) { return new DeviceGraph(prefix + name, grids, backend.localSize()); }
+
+    /** Borrows the shared arrays (and the frame, unless this graph uploads it) from the graph that ran last. */
+    private void borrowShared(DeviceGraph g, boolean frameToo) {
+        g.graph.consumeFromDevice(shared.toArray());
+        if (frameToo) g.graph.consumeFromDevice(deviceFrame);
+    }
+
+    private void keepShared(DeviceGraph g, boolean frameToo) {
+        g.graph.persistOnDevice(shared.toArray());
+        if (frameToo) g.graph.persistOnDevice(deviceFrame);
+    }
+
+    /** Allocates every shared array on the device: claim tasks over them, eight at a time. */
+    private DeviceGraph initGraph() {
+        DeviceGraph g = newGraph("init");
+        List<FloatArray> all = new ArrayList<>();
+        for (Object o : shared) all.add((FloatArray) o);
+        int claimed = CacheKernels.CLAIMED;
+        while (all.size() % claimed != 0) all.add(new FloatArray(1));
+        for (int i = 0; i < all.size(); i += claimed) {
+            g.task("claim" + i / claimed, Launch.Size.items((t, o) -> 1), CacheKernels::claim, all.get(i), all.get(i + 1), all.get(i + 2),
+                    all.get(i + 3), all.get(i + 4), all.get(i + 5), all.get(i + 6), all.get(i + 7));
+        }
+        keepShared(g, false);
+        return g;
+    }
+
+    private DeviceGraph prologueGraph() {
+        DeviceGraph g = newGraph("prologue");
+        borrowShared(g, false);
+        g.graph.transferToDevice(DataTransferMode.EVERY_EXECUTION, deviceFrame);
+        addOps(g, graph.prologue(), null);
+        keepShared(g, true);
+        return g;
+    }
+
+    /** The prologue of a batch given as embeddings: they are copied into the residual stream. */
+    private DeviceGraph inputsGraph() {
+        DeviceGraph g = newGraph("inputs");
+        borrowShared(g, false);
+        g.graph.transferToDevice(DataTransferMode.EVERY_EXECUTION, deviceFrame, inputEmbeddings);
+        Act x = embedOutput();
+        IntArray shape = shape(ElementwiseKernels.SHAPE, ElementwiseKernels.WIDTH, x.width(), ElementwiseKernels.COUNT, BatchFrame.TOKENS);
+        g.graph.transferToDevice(DataTransferMode.FIRST_EXECUTION, shape);
+        g.task("copy_inputs", Launch.Size.items((t, o) -> t * x.width()), ElementwiseKernels::copyRows, deviceFrame, shape, inputEmbeddings, acts.get(x));
+        keepShared(g, true);
+        return g;
+    }
+
+    private Act embedOutput() {
+        for (Op op : graph.prologue()) if (op instanceof Op.Embed e) return e.out();
+        return graph.residual();
+    }
+
+    /** A graph running {@code ops} (a layer or the epilogue), skipping ops that write {@code skip}. */
+    private DeviceGraph opsGraph(String name, List<Op> ops, Act skip) {
+        DeviceGraph g = newGraph(name);
+        borrowShared(g, true);
+        addOps(g, ops, skip);
+        keepShared(g, true);
+        return g;
+    }
+
+    private DeviceGraph forkGraph() {
+        DeviceGraph g = newGraph("fork");
+        borrowShared(g, false);
+        g.graph.transferToDevice(DataTransferMode.EVERY_EXECUTION, forkArgs);
+        int floats = graph.kv().layers() * graph.kv().kvWidth();
+        g.task("copy_slot", Launch.Size.items((t, o) -> t * floats), CacheKernels::copySlot, forkArgs, keys, values);
+        keepShared(g, false);
+        return g;
+    }
+
+    private void addOps(DeviceGraph g, List<Op> ops, Act skip) {
+        List<Object> owned = new ArrayList<>();
+        int i = 0;
+        for (Op op : ops) {
+            if (skip != null && writes(op, skip)) continue;
+            addOp(g, op, "s" + (i++) + "_", owned);
+        }
+        if (!owned.isEmpty()) g.graph.transferToDevice(DataTransferMode.FIRST_EXECUTION, owned.toArray());
+    }
+
+    private static boolean writes(Op op, Act a) {
+        return switch (op) {
+            case Op.Matmul m -> m.out().equals(a);
+            default -> false;
+        };
+    }
+
+    private static IntArray shape(int size, int... indexValuePairs) {
+        IntArray s = new IntArray(size);
+        for (int i = 0; i < indexValuePairs.length; i += 2) s.set(indexValuePairs[i], indexValuePairs[i + 1]);
+        return s;
+    }
+
+    private static int countIndex(Act a) { return a.rows() == Act.Rows.TOKENS ? BatchFrame.TOKENS : BatchFrame.OUTPUTS; }
+
+    private static int count(Act a, int tokens, int outputs) { return a.rows() == Act.Rows.TOKENS ? tokens : outputs; }
+
+    private DeviceTensor tensor(WeightTensor w, List<Object> owned) {
+        DeviceTensor t = tensors.computeIfAbsent(w, DeviceTensor::of);
+        for (Object a : t.arrays()) {
+            if (!owned.contains(a)) {
+                owned.add(a);
+                weightBytes += ((uk.ac.manchester.tornado.api.types.arrays.TornadoNativeArray) a).getNumBytesOfSegment();
+            }
+        }
+        return t;
+    }
+
+    /** A 1-D weight (norm gain, bias) decoded to floats. */
+    private static FloatArray vector(WeightTensor t, int expected) {
+        if (t.columns() != expected || t.rows() != 1) throw new IllegalArgumentException("tensor " + t + ": expected a vector of " + expected + " elements");
+        float[] v = new float[expected];
+        t.format().decode(t.data(), 0, v, 0, expected);
+        return FloatArray.fromArray(v);
+    }
+
+    private void addOp(DeviceGraph g, Op op, String n, List<Object> owned) {
+        IntArray f = deviceFrame;
+        switch (op) {
+            case Op.Embed e -> {
+                DeviceTensor table = tensor(e.table(), owned);
+                int width = e.out().width();
+                if (table.columns() != width) throw new IllegalArgumentException("embedding table " + e.table().name() + " has rows of " + table.columns() + ", activation " + e.out().name() + " is " + width + " wide");
+                IntArray s = table.embedShape();
+                owned.add(s);
+                table.embed(g, n + "embed", Launch.Size.items((t, o) -> t * width), f, s, acts.get(e.out()));
+            }
+            case Op.RmsNorm r -> {
+                int width = r.in().width(), group = r.groupSize();
+                FloatArray w = vector(r.weight(), group);
+                IntArray s = shape(NormKernels.SHAPE, NormKernels.WIDTH, width, NormKernels.GROUP_SIZE, group, NormKernels.COUNT, countIndex(r.in()));
+                owned.add(w);
+                owned.add(s);
+                Act in = r.in();
+                g.task(n + "rmsnorm_" + r.out().name(), Launch.Size.groups((t, o) -> count(in, t, o) * (width / group)), NormKernels::rmsNorm,
+                        new KernelContext(), f, s, acts.get(r.in()), w, acts.get(r.out()), r.eps());
+            }
+            case Op.Matmul m -> {
+                WeightTensor w = m.weight();
+                if (w.columns() != m.in().width() || w.rows() != m.out().width()) {
+                    throw new IllegalArgumentException("matmul " + w + ": input " + m.in().name() + " is " + m.in().width() + " wide and output "
+                            + m.out().name() + " " + m.out().width() + "; the weight needs " + w.columns() + " → " + w.rows());
+                }
+                DeviceTensor t = tensor(w, owned);
+                FloatArray bias = m.bias() == null ? noBias : vector(m.bias(), w.rows());
+                IntArray s = t.matmulShape(countIndex(m.in()), m.bias() != null);
+                if (!owned.contains(bias)) owned.add(bias);
+                owned.add(s);
+                t.matmul(g, n + "matmul_" + m.out().name(), Launch.Size.fixedGroups(w.rows()), f, s, bias, acts.get(m.in()), acts.get(m.out()));
+            }
+            case Op.Rope r -> {
+                int half = r.spec().dims() / 2, heads = r.heads();
+                FloatArray params = RopeParams.of(r.spec());
+                IntArray s = shape(RopeKernels.SHAPE, RopeKernels.HEADS, heads, RopeKernels.HEAD_SIZE, r.headSize(), RopeKernels.DIMS, r.spec().dims(),
+                        RopeKernels.NEOX, r.spec().pairing() == dev.squall.graph.RopeSpec.Pairing.NEOX ? 1 : 0, RopeKernels.WIDTH, r.x().width());
+                owned.add(params);
+                owned.add(s);
+                g.task(n + "rope_" + r.x().name(), Launch.Size.items((t, o) -> t * heads * half), RopeKernels::rope, f, s, params, acts.get(r.x()));
+            }
+            case Op.Attention a -> {
+                if (a.heads() % a.kvHeads() != 0) throw new IllegalArgumentException("layer " + a.layer() + ": " + a.heads() + " query heads do not divide into " + a.kvHeads() + " KV heads");
+                if (a.headSize() > AttentionKernels.MAX_HEAD_SIZE) {
+                    throw new IllegalArgumentException("layer " + a.layer() + ": head size " + a.headSize() + " exceeds " + AttentionKernels.MAX_HEAD_SIZE
+                            + ", the largest the device attention kernel takes");
+                }
+                int heads = a.heads(), kvWidth = a.kvHeads() * a.headSize();
+                IntArray s = shape(AttentionKernels.SHAPE, AttentionKernels.HEADS, heads, AttentionKernels.KV_HEADS, a.kvHeads(),
+                        AttentionKernels.HEAD_SIZE, a.headSize(), AttentionKernels.POSITIONS, cache.capacity(),
+                        AttentionKernels.CACHE_BASE, a.layer() * layerFloats);
+                owned.add(s);
+                float scale = (float) (1.0 / Math.sqrt(a.headSize()));
+                g.task(n + "store_kv", Launch.Size.items((t, o) -> t * kvWidth), AttentionKernels::storeKv, f, s, acts.get(a.k()), acts.get(a.v()),
+                        keys, values);
+                g.task(n + "attention", Launch.Size.groups((t, o) -> t * heads), AttentionKernels::attention, new KernelContext(), f, s,
+                        acts.get(a.q()), keys, values, acts.get(a.out()), scale);
+            }
+            case Op.Add a -> {
+                int width = a.out().width();
+                Act out = a.out();
+                IntArray s = shape(ElementwiseKernels.SHAPE, ElementwiseKernels.WIDTH, width, ElementwiseKernels.COUNT, countIndex(out));
+                owned.add(s);
+                g.task(n + "add_" + out.name(), Launch.Size.items((t, o) -> count(out, t, o) * width), ElementwiseKernels::add, f, s,
+                        acts.get(a.a()), acts.get(a.b()), acts.get(out));
+            }
+            case Op.SwiGlu sw -> {
+                int width = sw.out().width();
+                Act out = sw.out();
+                IntArray s = shape(ElementwiseKernels.SHAPE, ElementwiseKernels.WIDTH, width, ElementwiseKernels.COUNT, countIndex(out));
+                owned.add(s);
+                g.task(n + "swiglu_" + out.name(), Launch.Size.items((t, o) -> count(out, t, o) * width), ElementwiseKernels::swiGlu, f, s,
+                        acts.get(sw.gate()), acts.get(sw.up()), acts.get(out));
+            }
+            case Op.GatherOutputs go -> {
+                int width = go.in().width();
+                IntArray s = shape(ElementwiseKernels.SHAPE, ElementwiseKernels.WIDTH, width, ElementwiseKernels.COUNT, BatchFrame.OUTPUTS);
+                owned.add(s);
+                g.task(n + "gather_" + go.out().name(), Launch.Size.items((t, o) -> o * width), ElementwiseKernels::gatherOutputs, f, s,
+                        acts.get(go.in()), acts.get(go.out()));
+            }
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package dev.squall.backend.tornado.kernels;
+
+import uk.ac.manchester.tornado.api.annotations.Parallel;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import uk.ac.manchester.tornado.api.types.arrays.IntArray;
+
+/** Device-side housekeeping of a plan: the KV fork copy and the first touch of device-resident arrays. */
+public final class CacheKernels {
+
+    private CacheKernels() {}
+
+    /** Fork arguments: source slot, destination slot, positions to copy, floats per position, positions per slot, slots, layers. */
+    public static final int FROM = 0, TO = 1, LENGTH = 2, KV_WIDTH = 3, POSITIONS = 4, SLOTS = 5, LAYERS = 6, ARGS = 7;
+
+    /**
+     * Copies positions {@code [0, args[LENGTH])} of one slot into another in every layer of the
+     * keys and values ({@code layers × slots × positions × kvWidth} floats each). Launch: a
+     * {@code @Parallel} loop over {@code layers × length × kvWidth} floats.
+     */
+    public static void copySlot(IntArray args, FloatArray keys, FloatArray values) {
+        int kvWidth = args.get(KV_WIDTH), slotFloats = args.get(POSITIONS) * kvWidth, layerFloats = args.get(SLOTS) * slotFloats;
+        int from = args.get(FROM) * slotFloats, to = args.get(TO) * slotFloats;
+        int perLayer = args.get(LENGTH) * kvWidth;
+        int n = args.get(LAYERS) * perLayer;
+        for (@Parallel int i = 0; i < n; i++) {
+            int at = (i / perLayer) * layerFloats + i % perLayer;
+            keys.set(to + at, keys.get(from + at));
+            values.set(to + at, values.get(from + at));
+        }
+    }
+
+    /** Arrays one {@link #claim} task touches. */
+    public static final int CLAIMED = 8;
+
+    /**
+     * Touches eight arrays so that the graph running it allocates them on the device: TornadoVM
+     * allocates an array for a graph that uses it in a task, and the other graphs of a plan then
+     * borrow it (consume/persist). A plan's first graph runs it once over every array its other
+     * graphs share. Launch: one work-item.
+     */
+    public static void claim(FloatArray a, FloatArray b, FloatArray c, FloatArray d, FloatArray e, FloatArray f, FloatArray g, FloatArray h) {
+        for (@Parallel int i = 0; i < 1; i++) {
+            a.set(0, 0f);
+            b.set(0, 0f);
+            c.set(0, 0f);
+            d.set(0, 0f);
+            e.set(0, 0f);
+            f.set(0, 0f);
+            g.set(0, 0f);
+            h.set(0, 0f);
+        }
+    }
+}
