@@ -1,7 +1,12 @@
 package dev.squall.backend.device;
 
+import dev.squall.format.E8M0;
 import dev.squall.format.F16;
+import dev.squall.format.FP8;
 import dev.squall.format.LittleEndian;
+import dev.squall.format.MXFP4;
+import dev.squall.format.MXFP8;
+import dev.squall.format.NVFP4;
 import dev.squall.format.Q4_K;
 import dev.squall.format.Q6_K;
 import dev.squall.format.WeightFormat;
@@ -19,7 +24,8 @@ import java.util.stream.Collectors;
  * bit).
  *
  * <p>Arrays are native-order segments (a device backend hands in its own arrays' memory): values as
- * floats, shorts or bytes by layout, scales and mins as floats.
+ * floats, shorts or bytes by layout, scales and mins as floats. The decode table of a 16-bit or
+ * code-table layout is not packed: it depends on the format only ({@link #table}).
  */
 public record DeviceWeight(String name, WeightFormat format, DeviceLayout layout, int rows, int columns, int group) {
 
@@ -32,7 +38,7 @@ public record DeviceWeight(String name, WeightFormat format, DeviceLayout layout
             throw new IllegalArgumentException("tensor " + w.name() + ": " + why);
         });
         DeviceWeight d = new DeviceWeight(w.name(), w.format(), DeviceLayout.of(w.format()).orElseThrow(), w.rows(), w.columns(),
-                DeviceLayout.group(w.format()));
+                DeviceLayout.group(w.format(), w.columns()));
         if ((long) w.rows() * w.columns() > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("tensor " + w.name() + " has " + (long) w.rows() * w.columns()
                     + " elements; device arrays hold at most " + Integer.MAX_VALUE);
@@ -55,7 +61,7 @@ public record DeviceWeight(String name, WeightFormat format, DeviceLayout layout
 
     public boolean hasMins() { return layout == DeviceLayout.Q4_AFFINE; }
 
-    /** Bytes the device arrays take. */
+    /** Bytes the values, scales and mins take (the decode table, at most 1 KiB, comes on top). */
     public long deviceBytes() {
         long valueBytes = switch (layout) {
             case F32 -> 4L * valueCount();
@@ -77,21 +83,41 @@ public record DeviceWeight(String name, WeightFormat format, DeviceLayout layout
             }
             case Q4_0 -> packQ4_0(w, values, scales);
             case Q4_AFFINE -> packQ4_K(w, values, scales, mins);
+            case TABLE4_GROUPS -> {
+                if (format instanceof NVFP4 nv) packNVFP4(nv, w, values, scales);
+                else packMXFP4(w, values, scales);
+            }
+            case TABLE8_GROUPS -> packMXFP8(w, values, scales);
+            case TABLE8_ROWS -> packFP8(w, values, scales);
         }
     }
 
     /**
-     * Element {@code i} of row {@code row} as a device kernel computes it from the packed arrays;
-     * {@code exponents} is {@link DeviceLayout#exponentScales} for the 16-bit layouts.
+     * The decode table of the layout: the exponent table of a 16-bit layout
+     * ({@link DeviceLayout#exponentScales}), every code's value for a code-table layout (by code,
+     * {@link dev.squall.format.Minifloat#values}); null for the rest.
      */
-    public float decode(MemorySegment values, MemorySegment scales, MemorySegment mins, float[] exponents, int row, int i) {
+    public float[] table() {
+        if (layout.halves()) return layout.exponentScales();
+        if (layout.codeTable()) return DeviceLayout.element(format).values();
+        return null;
+    }
+
+    /**
+     * Element {@code i} of row {@code row} as a device kernel computes it from the packed arrays;
+     * {@code table} is {@link #table()} (used by the 16-bit and code-table layouts).
+     */
+    public float decode(MemorySegment values, MemorySegment scales, MemorySegment mins, float[] table, int row, int i) {
         int e = row * columns + i;
         return switch (layout) {
             case F32 -> values.getAtIndex(FLOAT, e);
-            case F16, BF16 -> decodeHalf(values.getAtIndex(SHORT, e), exponents, layout.fractionBits());
+            case F16, BF16 -> decodeHalf(values.getAtIndex(SHORT, e), table, layout.fractionBits());
             case INT8_GROUPS -> scales.getAtIndex(FLOAT, e / group) * values.get(ValueLayout.JAVA_BYTE, e);
             case Q4_0 -> (nibble(values, e) - 8) * scales.getAtIndex(FLOAT, e / 32);
             case Q4_AFFINE -> scales.getAtIndex(FLOAT, e / 32) * nibble(values, e) - mins.getAtIndex(FLOAT, e / 32);
+            case TABLE4_GROUPS -> table[nibble(values, e, group)] * scales.getAtIndex(FLOAT, e / group);
+            case TABLE8_GROUPS -> table[values.get(ValueLayout.JAVA_BYTE, e) & 0xFF] * scales.getAtIndex(FLOAT, e / group);
+            case TABLE8_ROWS -> table[values.get(ValueLayout.JAVA_BYTE, e) & 0xFF] * scales.getAtIndex(FLOAT, row);
         };
     }
 
@@ -111,9 +137,14 @@ public record DeviceWeight(String name, WeightFormat format, DeviceLayout layout
 
     /** The 4-bit code of element {@code e} in Q4_0 order (byte j of a 32-group: element j low, j + 16 high). */
     static int nibble(MemorySegment values, int e) {
-        int groupStart = e & ~31, j = e & 31;
-        int b = values.get(ValueLayout.JAVA_BYTE, (groupStart >> 1) + (j & 15)) & 0xFF;
-        return j < 16 ? b & 0xF : b >>> 4;
+        return nibble(values, e, 32);
+    }
+
+    /** The 4-bit code of element {@code e} in ggml's order for groups of {@code g}: byte j of a group holds element j low, j + g/2 high. */
+    static int nibble(MemorySegment values, int e, int g) {
+        int groupStart = e - e % g, j = e % g, half = g / 2;
+        int b = values.get(ValueLayout.JAVA_BYTE, groupStart / 2 + j % half) & 0xFF;
+        return j < half ? b & 0xF : b >>> 4;
     }
 
     // ---------------------------------------------------------------- packing
@@ -159,6 +190,47 @@ public record DeviceWeight(String name, WeightFormat format, DeviceLayout layout
                 scales.setAtIndex(FLOAT, 16L * s + sub, d * w.data().get(ValueLayout.JAVA_BYTE, block + Q6_K.SCALES_OFFSET + sub));
             }
             for (int e = 0; e < 256; e++) values.set(ValueLayout.JAVA_BYTE, 256L * s + e, (byte) (Q6_K.code(w.data(), block, e) - 32));
+        }
+    }
+
+    /** MXFP4: the scale 2^(e − 127) of each block, its 16 bytes of nibbles as they are. */
+    private void packMXFP4(WeightTensor w, MemorySegment values, MemorySegment scales) {
+        int blocks = rows * (columns / MXFP4.BLOCK_ELEMENTS);
+        for (int b = 0; b < blocks; b++) {
+            long block = (long) b * MXFP4.BLOCK_BYTES;
+            scales.setAtIndex(FLOAT, b, E8M0.toFloat(w.data().get(ValueLayout.JAVA_BYTE, block)));
+            MemorySegment.copy(w.data(), block + MXFP4.QS_OFFSET, values, 16L * b, 16);
+        }
+    }
+
+    /** NVFP4: the oracle's sub-block scale {@code UE4M3(d) · tensorScale} (rounded once, as it does), the 32 bytes of nibbles as they are. */
+    private void packNVFP4(NVFP4 nv, WeightTensor w, MemorySegment values, MemorySegment scales) {
+        int blocks = rows * (columns / NVFP4.BLOCK_ELEMENTS);
+        for (int b = 0; b < blocks; b++) {
+            long block = (long) b * NVFP4.BLOCK_BYTES;
+            for (int s = 0; s < 4; s++) {
+                scales.setAtIndex(FLOAT, 4L * b + s, NVFP4.scaleValue(w.data().get(ValueLayout.JAVA_BYTE, block + s)) * nv.tensorScale());
+            }
+            MemorySegment.copy(w.data(), block + NVFP4.QS_OFFSET, values, 32L * b, 32);
+        }
+    }
+
+    /** MXFP8: the scale 2^(e − 127) of each block, its 32 codes as they are. */
+    private void packMXFP8(WeightTensor w, MemorySegment values, MemorySegment scales) {
+        int blocks = rows * (columns / MXFP8.BLOCK_ELEMENTS);
+        for (int b = 0; b < blocks; b++) {
+            long block = (long) b * MXFP8.BLOCK_BYTES;
+            scales.setAtIndex(FLOAT, b, E8M0.toFloat(w.data().get(ValueLayout.JAVA_BYTE, block)));
+            MemorySegment.copy(w.data(), block + MXFP8.QS_OFFSET, values, 32L * b, 32);
+        }
+    }
+
+    /** FP8 with a row scale: each row's FP32 scale and its codes as they are. */
+    private void packFP8(WeightTensor w, MemorySegment values, MemorySegment scales) {
+        for (int r = 0; r < rows; r++) {
+            long row = w.rowOffset(r);
+            scales.setAtIndex(FLOAT, r, w.data().get(LittleEndian.FLOAT, row));
+            MemorySegment.copy(w.data(), row + FP8.SCALE_BYTES, values, (long) r * columns, columns);
         }
     }
 
