@@ -5,6 +5,8 @@ import dev.squall.backend.device.DeviceWeight;
 import dev.squall.backend.tornado.kernels.EmbedKernels;
 import dev.squall.backend.tornado.kernels.MatmulKernels;
 import dev.squall.tensor.WeightTensor;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 import uk.ac.manchester.tornado.api.KernelContext;
@@ -24,7 +26,9 @@ final class DeviceTensor {
     private final FloatArray floats;
     private final ShortArray halves;
     private final ByteArray bytes;
-    private final FloatArray scales, mins, exponents;
+    private final FloatArray scales, mins;
+    /** The decode table: the exponent table of a 16-bit layout, every code's value for a code-table layout (refilled by {@link #pack}). */
+    private final FloatArray table;
     private DeviceWeight packed;
 
     private DeviceTensor(DeviceLayout layout, int values, int groups) {
@@ -34,7 +38,7 @@ final class DeviceTensor {
         this.bytes = layout == DeviceLayout.F32 || layout.halves() ? null : new ByteArray(values);
         this.scales = groups > 0 ? new FloatArray(groups) : null;
         this.mins = layout == DeviceLayout.Q4_AFFINE ? new FloatArray(groups) : null;
-        this.exponents = layout.halves() ? FloatArray.fromArray(layout.exponentScales()) : null;
+        this.table = layout.tableSize() > 0 ? new FloatArray(layout.tableSize()) : null;
     }
 
     /** {@code w} packed into arrays of its exact size. */
@@ -64,17 +68,19 @@ final class DeviceTensor {
         if (!fits(d)) throw new IllegalArgumentException(d + " does not fit arrays of " + capacity() + " values");
         Object values = floats != null ? floats : halves != null ? halves : bytes;
         d.pack(w, segment(values), scales == null ? null : scales.getSegment(), mins == null ? null : mins.getSegment());
+        if (table != null) MemorySegment.copy(d.table(), 0, table.getSegment(), ValueLayout.JAVA_FLOAT, 0, table.getSize());
         packed = d;
     }
 
-    private static java.lang.foreign.MemorySegment segment(Object a) {
+    private static MemorySegment segment(Object a) {
         if (a instanceof FloatArray f) return f.getSegment();
         if (a instanceof ShortArray s) return s.getSegment();
         return ((ByteArray) a).getSegment();
     }
 
-    /** log2 of the elements per scale of the tensor last packed (0 for plain layouts; groups are 16 or 32). */
+    /** log2 of the elements per scale of the tensor last packed (0 for plain layouts and row scales; groups are 16 or 32). */
     int groupShift() {
+        if (layout == DeviceLayout.TABLE8_ROWS) return 0;
         int g = packed.group();
         if (g != 0 && Integer.bitCount(g) != 1) throw new IllegalStateException(packed + ": " + g + " elements per scale is not a power of two");
         return g == 0 ? 0 : Integer.numberOfTrailingZeros(g);
@@ -87,7 +93,7 @@ final class DeviceTensor {
     /** The arrays to transfer to the device. */
     Object[] arrays() {
         List<Object> a = new ArrayList<>();
-        for (Object o : new Object[] {floats, halves, bytes, scales, mins, exponents}) if (o != null) a.add(o);
+        for (Object o : new Object[] {floats, halves, bytes, scales, mins, table}) if (o != null) a.add(o);
         return a.toArray();
     }
 
@@ -118,11 +124,14 @@ final class DeviceTensor {
         KernelContext ctx = new KernelContext();
         return switch (layout) {
             case F32 -> g.task(name, size, MatmulKernels::matmulF32, ctx, frame, shape, floats, bias, x, out);
-            case F16 -> g.task(name, size, MatmulKernels::matmulF16, ctx, frame, shape, halves, exponents, bias, x, out);
-            case BF16 -> g.task(name, size, MatmulKernels::matmulBF16, ctx, frame, shape, halves, exponents, bias, x, out);
+            case F16 -> g.task(name, size, MatmulKernels::matmulF16, ctx, frame, shape, halves, table, bias, x, out);
+            case BF16 -> g.task(name, size, MatmulKernels::matmulBF16, ctx, frame, shape, halves, table, bias, x, out);
             case INT8_GROUPS -> g.task(name, size, MatmulKernels::matmulInt8Groups, ctx, frame, shape, bytes, scales, bias, x, out);
             case Q4_0 -> g.task(name, size, MatmulKernels::matmulQ4_0, ctx, frame, shape, bytes, scales, bias, x, out);
             case Q4_AFFINE -> g.task(name, size, MatmulKernels::matmulQ4Affine, ctx, frame, shape, bytes, scales, mins, bias, x, out);
+            case TABLE4_GROUPS -> g.task(name, size, MatmulKernels::matmulTable4Groups, ctx, frame, shape, bytes, table, scales, bias, x, out);
+            case TABLE8_GROUPS -> g.task(name, size, MatmulKernels::matmulTable8Groups, ctx, frame, shape, bytes, table, scales, bias, x, out);
+            case TABLE8_ROWS -> g.task(name, size, MatmulKernels::matmulTable8Rows, ctx, frame, shape, bytes, table, scales, bias, x, out);
         };
     }
 
@@ -142,11 +151,14 @@ final class DeviceTensor {
     Launch embed(DeviceGraph g, String name, Launch.Size size, IntArray frame, IntArray shape, FloatArray x) {
         return switch (layout) {
             case F32 -> g.task(name, size, EmbedKernels::embedF32, frame, shape, floats, x);
-            case F16 -> g.task(name, size, EmbedKernels::embedF16, frame, shape, halves, exponents, x);
-            case BF16 -> g.task(name, size, EmbedKernels::embedBF16, frame, shape, halves, exponents, x);
+            case F16 -> g.task(name, size, EmbedKernels::embedF16, frame, shape, halves, table, x);
+            case BF16 -> g.task(name, size, EmbedKernels::embedBF16, frame, shape, halves, table, x);
             case INT8_GROUPS -> g.task(name, size, EmbedKernels::embedInt8Groups, frame, shape, bytes, scales, x);
             case Q4_0 -> g.task(name, size, EmbedKernels::embedQ4_0, frame, shape, bytes, scales, x);
             case Q4_AFFINE -> g.task(name, size, EmbedKernels::embedQ4Affine, frame, shape, bytes, scales, mins, x);
+            case TABLE4_GROUPS -> g.task(name, size, EmbedKernels::embedTable4Groups, frame, shape, bytes, table, scales, x);
+            case TABLE8_GROUPS -> g.task(name, size, EmbedKernels::embedTable8Groups, frame, shape, bytes, table, scales, x);
+            case TABLE8_ROWS -> g.task(name, size, EmbedKernels::embedTable8Rows, frame, shape, bytes, table, scales, x);
         };
     }
 }

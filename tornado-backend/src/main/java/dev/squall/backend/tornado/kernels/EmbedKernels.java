@@ -74,4 +74,34 @@ public final class EmbedKernels {
             x.set(i, Decode.q4Affine(q, scales, mins, token * width + i % width));
         }
     }
+
+    /** TABLE4_GROUPS (MXFP4, NVFP4): {@code table[code] · scale}, {@code 2^shape[GROUP_SHIFT]} elements per scale. */
+    public static void embedTable4Groups(IntArray frame, IntArray shape, ByteArray q, FloatArray table, FloatArray scales, FloatArray x) {
+        int width = shape.get(WIDTH), groupShift = shape.get(GROUP_SHIFT), capacity = frame.get(BatchFrame.CAPACITY);
+        int n = frame.get(BatchFrame.TOKENS) * width;
+        for (@Parallel int i = 0; i < n; i++) {
+            int token = frame.get(BatchFrame.tokenAt(capacity, i / width));
+            x.set(i, Decode.table4(q, table, scales, token * width + i % width, groupShift));
+        }
+    }
+
+    /** TABLE8_GROUPS (MXFP8): {@code table[code] · scale}, {@code 2^shape[GROUP_SHIFT]} elements per scale. */
+    public static void embedTable8Groups(IntArray frame, IntArray shape, ByteArray q, FloatArray table, FloatArray scales, FloatArray x) {
+        int width = shape.get(WIDTH), groupShift = shape.get(GROUP_SHIFT), capacity = frame.get(BatchFrame.CAPACITY);
+        int n = frame.get(BatchFrame.TOKENS) * width;
+        for (@Parallel int i = 0; i < n; i++) {
+            int token = frame.get(BatchFrame.tokenAt(capacity, i / width));
+            x.set(i, Decode.table8(q, table, scales, token * width + i % width, groupShift));
+        }
+    }
+
+    /** TABLE8_ROWS (FP8 with a row scale): {@code table[code] · scales[token]}. */
+    public static void embedTable8Rows(IntArray frame, IntArray shape, ByteArray q, FloatArray table, FloatArray scales, FloatArray x) {
+        int width = shape.get(WIDTH), capacity = frame.get(BatchFrame.CAPACITY);
+        int n = frame.get(BatchFrame.TOKENS) * width;
+        for (@Parallel int i = 0; i < n; i++) {
+            int token = frame.get(BatchFrame.tokenAt(capacity, i / width));
+            x.set(i, Decode.code8(q, table, token * width + i % width) * scales.get(token));
+        }
+    }
 }

@@ -23,7 +23,7 @@ import uk.ac.manchester.tornado.api.types.arrays.ShortArray;
  * <p>Reads {@code frame[shape[COUNT]]} (the token or output count), the weight arrays, {@code x}
  * ({@code count × k}) and {@code bias} (used when
  * {@code shape[BIAS] != 0}, otherwise any array); writes {@code out} ({@code count × rows}).
- * The six kernels differ only in the {@link Decode} call: TornadoVM compiles one method per kernel
+ * The nine kernels differ only in the {@link Decode} call: TornadoVM compiles one method per kernel
  * and takes no decoder as a parameter.
  */
 public final class MatmulKernels {
@@ -319,6 +319,159 @@ public final class MatmulKernels {
         for (; t < count; t++) {
             float a0 = 0f;
             for (int i = lid; i < k; i += local) a0 += Decode.q4Affine(q, scales, mins, row + i) * x.get(t * k + i);
+            partial[lid] = a0;
+            for (int s = local / 2; s > 0; s >>= 1) {
+                ctx.localBarrier();
+                if (lid < s) partial[lid] += partial[lid + s];
+            }
+            if (lid == 0) out.set(t * rows + r, withBias != 0 ? partial[0] + bias.get(r) : partial[0]);
+            ctx.localBarrier();
+        }
+    }
+
+    /**
+     * TABLE4_GROUPS (MXFP4: G = 32, NVFP4: G = 16): {@code table[code] · scale}, two codes per byte in
+     * ggml's order, {@code 2^shape[GROUP_SHIFT]} elements per scale, {@code table} the 16 E2M1 values.
+     */
+    public static void matmulTable4Groups(KernelContext ctx, IntArray frame, IntArray shape, ByteArray q, FloatArray table, FloatArray scales,
+                                          FloatArray bias, FloatArray x, FloatArray out) {
+        int rows = shape.get(ROWS), k = shape.get(COLUMNS), count = frame.get(shape.get(COUNT)), withBias = shape.get(BIAS);
+        int r = ctx.groupIdx, lid = ctx.localIdx, local = ctx.localGroupSizeX;
+        int groupShift = shape.get(GROUP_SHIFT);
+        float[] partial = ctx.allocateFloatLocalArray(BLOCK * M);
+        int row = r * k;
+        int t = 0;
+        for (; t + BLOCK <= count; t += BLOCK) {
+            int x0 = t * k, x1 = x0 + k, x2 = x1 + k, x3 = x2 + k;
+            float a0 = 0f, a1 = 0f, a2 = 0f, a3 = 0f;
+            for (int i = lid; i < k; i += local) {
+                float v = Decode.table4(q, table, scales, row + i, groupShift);
+                a0 += v * x.get(x0 + i);
+                a1 += v * x.get(x1 + i);
+                a2 += v * x.get(x2 + i);
+                a3 += v * x.get(x3 + i);
+            }
+            partial[lid] = a0;
+            partial[M + lid] = a1;
+            partial[2 * M + lid] = a2;
+            partial[3 * M + lid] = a3;
+            for (int s = local / 2; s > 0; s >>= 1) {
+                ctx.localBarrier();
+                if (lid < s) {
+                    partial[lid] += partial[lid + s];
+                    partial[M + lid] += partial[M + lid + s];
+                    partial[2 * M + lid] += partial[2 * M + lid + s];
+                    partial[3 * M + lid] += partial[3 * M + lid + s];
+                }
+            }
+            if (lid == 0) {
+                for (int j = 0; j < BLOCK; j++) out.set((t + j) * rows + r, withBias != 0 ? partial[j * M] + bias.get(r) : partial[j * M]);
+            }
+            ctx.localBarrier();
+        }
+        for (; t < count; t++) {
+            float a0 = 0f;
+            for (int i = lid; i < k; i += local) a0 += Decode.table4(q, table, scales, row + i, groupShift) * x.get(t * k + i);
+            partial[lid] = a0;
+            for (int s = local / 2; s > 0; s >>= 1) {
+                ctx.localBarrier();
+                if (lid < s) partial[lid] += partial[lid + s];
+            }
+            if (lid == 0) out.set(t * rows + r, withBias != 0 ? partial[0] + bias.get(r) : partial[0]);
+            ctx.localBarrier();
+        }
+    }
+
+    /** TABLE8_GROUPS (MXFP8 E4M3, E5M2): {@code table[code] · scale}, {@code 2^shape[GROUP_SHIFT]} elements per scale, {@code table} the 256 codes' values. */
+    public static void matmulTable8Groups(KernelContext ctx, IntArray frame, IntArray shape, ByteArray q, FloatArray table, FloatArray scales,
+                                          FloatArray bias, FloatArray x, FloatArray out) {
+        int rows = shape.get(ROWS), k = shape.get(COLUMNS), count = frame.get(shape.get(COUNT)), withBias = shape.get(BIAS);
+        int r = ctx.groupIdx, lid = ctx.localIdx, local = ctx.localGroupSizeX;
+        int groupShift = shape.get(GROUP_SHIFT);
+        float[] partial = ctx.allocateFloatLocalArray(BLOCK * M);
+        int row = r * k;
+        int t = 0;
+        for (; t + BLOCK <= count; t += BLOCK) {
+            int x0 = t * k, x1 = x0 + k, x2 = x1 + k, x3 = x2 + k;
+            float a0 = 0f, a1 = 0f, a2 = 0f, a3 = 0f;
+            for (int i = lid; i < k; i += local) {
+                float v = Decode.table8(q, table, scales, row + i, groupShift);
+                a0 += v * x.get(x0 + i);
+                a1 += v * x.get(x1 + i);
+                a2 += v * x.get(x2 + i);
+                a3 += v * x.get(x3 + i);
+            }
+            partial[lid] = a0;
+            partial[M + lid] = a1;
+            partial[2 * M + lid] = a2;
+            partial[3 * M + lid] = a3;
+            for (int s = local / 2; s > 0; s >>= 1) {
+                ctx.localBarrier();
+                if (lid < s) {
+                    partial[lid] += partial[lid + s];
+                    partial[M + lid] += partial[M + lid + s];
+                    partial[2 * M + lid] += partial[2 * M + lid + s];
+                    partial[3 * M + lid] += partial[3 * M + lid + s];
+                }
+            }
+            if (lid == 0) {
+                for (int j = 0; j < BLOCK; j++) out.set((t + j) * rows + r, withBias != 0 ? partial[j * M] + bias.get(r) : partial[j * M]);
+            }
+            ctx.localBarrier();
+        }
+        for (; t < count; t++) {
+            float a0 = 0f;
+            for (int i = lid; i < k; i += local) a0 += Decode.table8(q, table, scales, row + i, groupShift) * x.get(t * k + i);
+            partial[lid] = a0;
+            for (int s = local / 2; s > 0; s >>= 1) {
+                ctx.localBarrier();
+                if (lid < s) partial[lid] += partial[lid + s];
+            }
+            if (lid == 0) out.set(t * rows + r, withBias != 0 ? partial[0] + bias.get(r) : partial[0]);
+            ctx.localBarrier();
+        }
+    }
+
+    /** TABLE8_ROWS (FP8 E4M3, E5M2 with a row scale): {@code table[code] · scales[r]}, rows of any length. */
+    public static void matmulTable8Rows(KernelContext ctx, IntArray frame, IntArray shape, ByteArray q, FloatArray table, FloatArray scales,
+                                        FloatArray bias, FloatArray x, FloatArray out) {
+        int rows = shape.get(ROWS), k = shape.get(COLUMNS), count = frame.get(shape.get(COUNT)), withBias = shape.get(BIAS);
+        int r = ctx.groupIdx, lid = ctx.localIdx, local = ctx.localGroupSizeX;
+        float scale = scales.get(r);
+        float[] partial = ctx.allocateFloatLocalArray(BLOCK * M);
+        int row = r * k;
+        int t = 0;
+        for (; t + BLOCK <= count; t += BLOCK) {
+            int x0 = t * k, x1 = x0 + k, x2 = x1 + k, x3 = x2 + k;
+            float a0 = 0f, a1 = 0f, a2 = 0f, a3 = 0f;
+            for (int i = lid; i < k; i += local) {
+                float v = Decode.code8(q, table, row + i) * scale;
+                a0 += v * x.get(x0 + i);
+                a1 += v * x.get(x1 + i);
+                a2 += v * x.get(x2 + i);
+                a3 += v * x.get(x3 + i);
+            }
+            partial[lid] = a0;
+            partial[M + lid] = a1;
+            partial[2 * M + lid] = a2;
+            partial[3 * M + lid] = a3;
+            for (int s = local / 2; s > 0; s >>= 1) {
+                ctx.localBarrier();
+                if (lid < s) {
+                    partial[lid] += partial[lid + s];
+                    partial[M + lid] += partial[M + lid + s];
+                    partial[2 * M + lid] += partial[2 * M + lid + s];
+                    partial[3 * M + lid] += partial[3 * M + lid + s];
+                }
+            }
+            if (lid == 0) {
+                for (int j = 0; j < BLOCK; j++) out.set((t + j) * rows + r, withBias != 0 ? partial[j * M] + bias.get(r) : partial[j * M]);
+            }
+            ctx.localBarrier();
+        }
+        for (; t < count; t++) {
+            float a0 = 0f;
+            for (int i = lid; i < k; i += local) a0 += Decode.code8(q, table, row + i) * scale * x.get(t * k + i);
             partial[lid] = a0;
             for (int s = local / 2; s > 0; s >>= 1) {
                 ctx.localBarrier();
