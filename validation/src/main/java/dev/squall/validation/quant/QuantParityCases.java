@@ -3,6 +3,7 @@ package dev.squall.validation.quant;
 import dev.squall.backend.Backend;
 import dev.squall.backend.Plan;
 import dev.squall.backend.PlanOptions;
+import dev.squall.backend.java.JavaBackend;
 import dev.squall.format.WeightFormats;
 import dev.squall.graph.Batch;
 import dev.squall.graph.ForwardResult;
@@ -30,9 +31,13 @@ import java.util.Map;
  * Q8_0 rounding of matmul inputs; every position whose top-1 margin is decisive agrees; greedy
  * tokens agree up to the first step that is not decisive. The detail gives the NMSE that this
  * rounding is expected to cause here, measured on Squall's own matmul inputs (an
- * {@link PlanOptions.ActivationObserver} sees each one).
+ * {@link PlanOptions.ActivationObserver} sees each one; observers run on the Java backend, so a
+ * device's case measures them in a second pass there).
  */
 public final class QuantParityCases implements CaseSource {
+
+    /** The backend whose plans show their activations, where Squall's matmul inputs are measured. */
+    private static final Backend JAVA = new JavaBackend();
 
     /** Where the references live, under the project folder. */
     static Path referenceDir(Context context, QuantParityModel.Target t) {
@@ -74,14 +79,11 @@ public final class QuantParityCases implements CaseSource {
             int[] prompt = ref.prompt();
             int n = prompt.length, vocab = ref.vocab();
             Rounding rounding = new Rounding(m, n);
-            float[][] logits = new float[n][];
-            try (Plan plan = m.compile(backend, PlanOptions.of(n + ref.greedy().length + 8, threads).withObserver(rounding))) {
-                int seq = plan.cache().newSequence();
-                Batch.Builder b = Batch.builder();
-                for (int i = 0; i < n; i++) b.token(seq, i, prompt[i], true);
-                ForwardResult r = plan.forward(b.build());
-                for (int p = 0; p < n; p++) logits[p] = r.logits(p);
-            }
+            // Only the Java backend shows a plan's activations; on a device its matmul inputs (the
+            // same up to float summation order) come from a second pass on the Java backend.
+            boolean observable = backend.id().equals(JAVA.id());
+            float[][] logits = promptLogits(m, backend, prompt, ref.greedy().length, threads, observable ? rounding : null);
+            if (!observable) promptLogits(m, JAVA, prompt, ref.greedy().length, threads, rounding);
             double maxNmse = 0, sumNmse = 0, sumExpected = 0, maxExpected = 0, sumRms = 0;
             int top1 = 0, decisive = 0, decisiveAgree = 0;
             List<String> problems = new ArrayList<>();
@@ -116,6 +118,21 @@ public final class QuantParityCases implements CaseSource {
                     top1, n, decisiveAgree, decisive, g.agree, ref.greedy().length, g.prefix);
             if (!problems.isEmpty()) return Outcome.fail(measure, String.join("; ", problems) + " | " + detail);
             return new Outcome(dev.squall.validation.Status.PASS, measure, detail);
+        }
+
+        /** The logits of every prompt position from one forward pass on {@code b}, {@code observer} (if any) seeing its activations. */
+        private static float[][] promptLogits(Model m, Backend b, int[] prompt, int greedySteps, int threads, Rounding observer) {
+            int n = prompt.length;
+            PlanOptions options = PlanOptions.of(n + greedySteps + 8, threads);
+            float[][] logits = new float[n][];
+            try (Plan plan = m.compile(b, observer == null ? options : options.withObserver(observer))) {
+                int seq = plan.cache().newSequence();
+                Batch.Builder batch = Batch.builder();
+                for (int i = 0; i < n; i++) batch.token(seq, i, prompt[i], true);
+                ForwardResult r = plan.forward(batch.build());
+                for (int p = 0; p < n; p++) logits[p] = r.logits(p);
+            }
+            return logits;
         }
 
         private record Greedy(int agree, int prefix, int judgedDisagreement) {}
