@@ -49,33 +49,6 @@ final class F32RowKernel implements RowKernel {
         out[outOffset + 3] = tail(Lanes.sum(lanes, 3 * step), w, o3, x, xOffset, bound, n);
     }
 
-    /** Eight rows interleaved: on two threads, eight streams read about half again as fast as four (benchmarks/dev/F32Variants). */
-    @Override
-    public void dot8(MemorySegment w, long offset, long rowBytes, float[] x, int xOffset, int n, float[] out, int outOffset, float[] lanes) {
-        int step = Lanes.F.length(), bound = n - n % step;
-        FloatVector a0 = FloatVector.zero(Lanes.F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
-        for (int i = 0; i < bound; i += step) {
-            FloatVector v = FloatVector.fromArray(Lanes.F, x, xOffset + i);
-            a0 = load(w, offset, i).fma(v, a0);
-            a1 = load(w, offset + rowBytes, i).fma(v, a1);
-            a2 = load(w, offset + 2 * rowBytes, i).fma(v, a2);
-            a3 = load(w, offset + 3 * rowBytes, i).fma(v, a3);
-            a4 = load(w, offset + 4 * rowBytes, i).fma(v, a4);
-            a5 = load(w, offset + 5 * rowBytes, i).fma(v, a5);
-            a6 = load(w, offset + 6 * rowBytes, i).fma(v, a6);
-            a7 = load(w, offset + 7 * rowBytes, i).fma(v, a7);
-        }
-        a0.intoArray(lanes, 0);
-        a1.intoArray(lanes, step);
-        a2.intoArray(lanes, 2 * step);
-        a3.intoArray(lanes, 3 * step);
-        a4.intoArray(lanes, 4 * step);
-        a5.intoArray(lanes, 5 * step);
-        a6.intoArray(lanes, 6 * step);
-        a7.intoArray(lanes, 7 * step);
-        for (int r = 0; r < 8; r++) out[outOffset + r] = tail(Lanes.sum(lanes, r * step), w, offset + r * rowBytes, x, xOffset, bound, n);
-    }
-
     /** One row in the canonical order; the accumulator is folded through {@code lanes[slot ..]}. */
     private static float row(MemorySegment w, long offset, float[] x, int xOffset, int n, float[] lanes, int slot) {
         int step = Lanes.F.length(), bound = n - n % step;

@@ -31,17 +31,8 @@ public interface RowKernel {
      */
     void dot4(MemorySegment w, long offset, long rowBytes, float[] x, int xOffset, int n, float[] out, int outOffset, float[] lanes);
 
-    /**
-     * Eight consecutive rows, as {@link #dot4}: two passes of four unless a kernel interleaves more
-     * (memory-bound F32 rows keep eight loads in flight).
-     */
-    default void dot8(MemorySegment w, long offset, long rowBytes, float[] x, int xOffset, int n, float[] out, int outOffset, float[] lanes) {
-        dot4(w, offset, rowBytes, x, xOffset, n, out, outOffset, lanes);
-        dot4(w, offset + 4 * rowBytes, rowBytes, x, xOffset, n, out, outOffset + 4, lanes);
-    }
-
-    /** Floats of {@code lanes} scratch that {@link #dot4} and {@link #dot8} need: room for eight accumulators. */
-    static int laneScratch() { return 8 * Lanes.F.length(); }
+    /** Floats of {@code lanes} scratch that {@link #dot4} needs: room for four accumulators. */
+    static int laneScratch() { return 4 * Lanes.F.length(); }
 
     /**
      * Decodes {@code n} elements into {@code dst[dstOffset..)}: the matrix-matrix path decodes a few

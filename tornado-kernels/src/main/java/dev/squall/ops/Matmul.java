@@ -75,7 +75,6 @@ public final class Matmul {
             for (int t = 0; t < tokens; t++) {
                 int o = outOffset + t * rows;
                 int r = r0;
-                for (; r + 8 <= r1; r += 8) kernel.dot8(w.data(), w.rowOffset(r), rowBytes, x, t * k, k, out, o + r, scratch);
                 for (; r + 4 <= r1; r += 4) kernel.dot4(w.data(), w.rowOffset(r), rowBytes, x, t * k, k, out, o + r, scratch);
                 for (; r < r1; r++) out[o + r] = kernel.dot(w.data(), w.rowOffset(r), x, t * k, k);
             }
