@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.CommandLineOptions;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Unmatched;
@@ -15,9 +16,13 @@ import picocli.CommandLine.Unmatched;
 /** The JMH operator benchmarks, results as JMH JSON. */
 @Command(name = "jmh", mixinStandardHelpOptions = true,
         description = {"Run the JMH operator benchmarks (matmul per format and shape, attention, element-wise ops)",
-                "on each device; JMH options pass through (e.g. -p format=Q4_0 -p tokens=1, or a benchmark regex).",
+                "on the Java backend, or on the devices given (-p device=java,tornado:0:0); JMH options pass through",
+                "(e.g. -p format=Q4_0 -p tokens=1, or a benchmark regex).",
                 "Results: JMH JSON."})
 public final class JmhCommand implements Callable<Integer>, SquallCommand {
+
+    /** Set by the launcher when it started this JVM with TornadoVM's flags: the SDK's argfile. */
+    private static final String TORNADO_ARGFILE = "squall.tornado.argfile";
 
     @Option(names = "--json", defaultValue = "reports/jmh.json", paramLabel = "FILE", description = "Where JMH writes its JSON (default ${DEFAULT-VALUE}).")
     Path json;
@@ -32,7 +37,19 @@ public final class JmhCommand implements Callable<Integer>, SquallCommand {
         List<String> args = new ArrayList<>(jmhArgs);
         if (args.stream().noneMatch(a -> !a.startsWith("-") && !isOptionValue(args, a))) args.add("dev\\.squall\\.bench\\.jmh\\..*");
         args.addAll(List.of("-rf", "json", "-rff", file.toString()));
-        new Runner(new CommandLineOptions(args.toArray(String[]::new))).run();
+        CommandLineOptions options = new CommandLineOptions(args.toArray(String[]::new));
+        String argfile = System.getProperty(TORNADO_ARGFILE);
+        if (argfile != null && options.getJvmArgsAppend().hasValue()) {
+            System.err.println("squall: -jvmArgsAppend given: the forks get only those flags, not TornadoVM's");
+        }
+        if (argfile == null || options.getJvmArgsAppend().hasValue()) {
+            new Runner(options).run();
+        } else {
+            // A benchmark given -p device=tornado:B:D runs in a forked JVM: it needs TornadoVM's flags as
+            // this JVM got them from the launcher (the annotations' own flags are replaced, so repeated).
+            new Runner(new OptionsBuilder().parent(options).jvmArgsAppend("--add-modules", "jdk.incubator.vector",
+                    "--enable-native-access=ALL-UNNAMED", "-Xmx4g", "@" + argfile, "-Dtornado.recover.bailout=False").build()).run();
+        }
         System.out.println("results: " + file);
         return 0;
     }

@@ -23,7 +23,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Matrix multiplication per device × weight format × shape, at the shapes of the 134M sample
  * (rows × K: attention 768×768, FFN up/gate 2048×768, FFN down 768×2048, output 32000×768), for
- * one token (decode) and 128 tokens (prefill). Inputs are the validation suite's seeded ones.
+ * one token (decode) and 128 tokens (prefill), for every weight format the backends run (the
+ * GGUF ones and the FP8/FP4 ones). Inputs are the validation suite's seeded ones.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -35,7 +36,8 @@ public class MatmulBench {
 
     @Param({"java"}) public String device;
     @Param({"2"}) public int threads;
-    @Param({"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_K", "Q6_K"}) public String format;
+    @Param({"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_K", "Q6_K",
+            "MXFP4", "NVFP4", "MXFP8_E4M3", "MXFP8_E5M2", "FP8_E4M3", "FP8_E5M2"}) public String format;
     @Param({"768x768", "2048x768", "768x2048", "32000x768"}) public String shape;
     @Param({"1", "128"}) public int tokens;
 
