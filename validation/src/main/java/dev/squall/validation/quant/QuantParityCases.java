@@ -110,7 +110,7 @@ public final class QuantParityCases implements CaseSource {
             if (maxNmse > bound) problems.add(String.format(Locale.ROOT, "NMSE %.2e above the bound %.2e", maxNmse, bound));
             Greedy g = greedy(m, prompt, ref.greedy(), threads, LogitGap.DECISIVE * sumRms / n);
             if (g.judgedDisagreement >= 0) problems.add("greedy step " + g.judgedDisagreement + " differs where Squall's margin is decisive");
-            String measure = String.format(Locale.ROOT, "NMSE max %.2e ≤ %.2e", maxNmse, bound);
+            String measure = String.format(Locale.ROOT, "NMSE max %.2e %s %.2e", maxNmse, maxNmse <= bound ? "≤" : ">", bound);
             String detail = String.format(Locale.ROOT,
                     "NMSE per position mean %.2e, max %.2e; llama.cpp's Q8_0 activations explain up to (|q8(x)-x|²/|x|² summed over Squall's %d matmul inputs)"
                             + " mean %.2e, max %.2e; bound %d × %.2e = %.2e; top-1 %d/%d (decisive %d/%d); greedy %d/%d, first %d identical",
