@@ -35,8 +35,8 @@ public final class RegenerateReferences {
     /** llama-ref threads: one, so that the references do not depend on the machine's core count. */
     static final int THREADS = 1;
 
-    /** Fields of llama-ref {@code info} that name paths of the machine, not the build. */
-    private static final Set<String> MACHINE_FIELDS = Set.of("model", "lib_dir");
+    /** Fields of llama-ref {@code info} that name paths of the machine, not the build: left out of references. */
+    public static final Set<String> MACHINE_FIELDS = Set.of("model", "lib_dir");
 
     public static void main(String[] args) throws IOException {
         Path home = Context.findHome();

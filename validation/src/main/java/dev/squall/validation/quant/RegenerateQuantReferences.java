@@ -1,8 +1,9 @@
 package dev.squall.validation.quant;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.squall.validation.Context;
 import dev.squall.validation.LlamaRef;
+import dev.squall.validation.model.RegenerateReferences;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -26,7 +27,8 @@ public final class RegenerateQuantReferences {
             int[] prompt = QuantParityModel.prompt();
             LlamaRef.Logits logits = llama.logits(gguf, prompt, 1, context.work());
             int[] greedy = llama.greedy(gguf, prompt, QuantParityModel.GREEDY_STEPS, 1);
-            JsonNode info = llama.info(gguf);
+            ObjectNode info = (ObjectNode) llama.info(gguf);
+            info.remove(RegenerateReferences.MACHINE_FIELDS);   // paths of this checkout: the files stay the same in any other
             Map<String, Object> settings = new LinkedHashMap<>();
             settings.put("threads", 1);
             settings.put("kvCache", "f32");
