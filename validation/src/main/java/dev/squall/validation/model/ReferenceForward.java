@@ -33,7 +33,7 @@ import java.util.Map;
  * <p>Slow on purpose (every weight decoded once, every product in double): for the catalog's tiny
  * models only.
  */
-final class ReferenceForward {
+public final class ReferenceForward {
 
     private final ModelGraph graph;
     private final ActivationRounding rounding;
@@ -55,6 +55,15 @@ final class ReferenceForward {
         ops.addAll(graph.epilogue());
         for (Op op : ops) f.apply(op);
         return f.acts.get(graph.logits());
+    }
+
+    /**
+     * The model's definition: the logits of every position of {@code tokens} in double, nothing
+     * rounded. Squall's backends must equal it to F32 summation order whatever the weight format
+     * (they decode the same weight values).
+     */
+    public static float[] definition(ModelGraph graph, int[] tokens) {
+        return logits(graph, tokens, ActivationRounding.NONE);
     }
 
     /** The number of weight matmuls a position's logits pass through. */

@@ -5,6 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.squall.backend.Backend;
+import dev.squall.backend.OpKernels;
+import dev.squall.backend.Plan;
+import dev.squall.backend.PlanOptions;
+import dev.squall.graph.Batch;
+import dev.squall.graph.ForwardResult;
+import dev.squall.graph.KvCache;
+import dev.squall.graph.ModelGraph;
 import dev.squall.backend.java.JavaBackend;
 import dev.squall.validation.CaseResult;
 import dev.squall.validation.Context;
@@ -32,11 +39,61 @@ class ModelParityCasesTest {
     }
 
     private Context contextWithReferenceCopy() throws IOException {
+        return contextWithReferenceCopy(MODEL);
+    }
+
+    private Context contextWithReferenceCopy(String model) throws IOException {
         Context context = new Context(home, home.resolve("work"), 1);
-        Path from = ModelReference.folder(REAL_HOME.resolve("validation").resolve("references"), MODEL);
-        Path to = Files.createDirectories(ModelReference.folder(context.references(), MODEL));
+        Path from = ModelReference.folder(REAL_HOME.resolve("validation").resolve("references"), model);
+        Path to = Files.createDirectories(ModelReference.folder(context.references(), model));
         for (String f : List.of(ModelReference.JSON_FILE, "logits.f32")) Files.copy(from.resolve(f), to.resolve(f));
         return context;
+    }
+
+    /** The Java backend with every logit scaled by 1 + 1e-3·sin(i): an error far inside Q8_K's rounding bound. */
+    private static final class SkewedBackend implements Backend {
+        private final Backend java = new JavaBackend();
+
+        @Override public String id() { return java.id(); }
+        @Override public String description() { return "skewed " + java.description(); }
+        @Override public OpKernels ops(int threads) { return java.ops(threads); }
+
+        @Override public Plan compile(ModelGraph graph, PlanOptions options) {
+            Plan plan = java.compile(graph, options);
+            return new Plan() {
+                @Override public ModelGraph graph() { return plan.graph(); }
+                @Override public KvCache cache() { return plan.cache(); }
+                @Override public Backend backend() { return SkewedBackend.this; }
+                @Override public void close() { plan.close(); }
+
+                @Override public ForwardResult forward(Batch batch) {
+                    ForwardResult r = plan.forward(batch);
+                    float[] logits = r.logits().clone();
+                    for (int i = 0; i < logits.length; i++) logits[i] *= (float) (1 + 1e-3 * Math.sin(i));
+                    return new ForwardResult(r.outputRows(), logits, r.vocabSize(), r.hidden(), r.hiddenSize());
+                }
+            };
+        }
+    }
+
+    @Test
+    void aKQuantModelThatDepartsFromItsDefinitionFailsEvenWithinTheRoundingBound() throws Exception {
+        String model = "llama-h4kv2-hs64-q4_k";
+        Context context = contextWithReferenceCopy(model);
+        ValidationCase c = new ModelParityCases().cases(context, List.of(new SkewedBackend())).stream()
+                .filter(v -> v.subject().equals(model)).findFirst().orElseThrow();
+        ValidationCase.Outcome o = c.run(context);
+        assertEquals(Status.FAIL, o.status(), o.measure());
+        assertTrue(o.measure().contains("≤ 2.0e-02") && o.measure().contains("vs the definition"), o.measure());
+        assertTrue(o.detail().contains("departs from the model's definition"), o.detail());
+    }
+
+    @Test
+    void aKQuantModelPassesOnTheJavaBackend() throws Exception {
+        String model = "llama-h4kv2-hs64-q4_k";
+        Context context = contextWithReferenceCopy(model);
+        ValidationCase.Outcome o = caseFor(context, model).run(context);
+        assertEquals(Status.PASS, o.status(), o.measure() + " " + o.detail());
     }
 
     @Test
