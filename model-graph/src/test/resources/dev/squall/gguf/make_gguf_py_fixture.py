@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """Regenerates gguf-py-fixture.gguf, a small file written by llama.cpp's own GGUF writer (gguf-py),
-which GgufFileTest reads to check the reader against an independent implementation.
+which GgufRoundTripTest reads to check the reader against an independent implementation. The file
+holds only the values below (832 bytes). gguf-py comes from the llama.cpp source that the pinned
+node-llama-cpp package carries (after validation/llama-ref/build.sh); the output is byte-identical:
 
-    PYTHONPATH=<llama.cpp>/gguf-py python3 make_gguf_py_fixture.py
+    git clone -q validation/llama-ref/node_modules/node-llama-cpp/llama/gitRelease.bundle /tmp/llama-src
+    PYTHONPATH=/tmp/llama-src/gguf-py python3 model-graph/src/test/resources/dev/squall/gguf/make_gguf_py_fixture.py
 """
 import os
 
