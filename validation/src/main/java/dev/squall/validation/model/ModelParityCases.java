@@ -156,12 +156,10 @@ public final class ModelParityCases implements CaseSource {
         ValidationCase.Outcome judgeRounded(ActivationRounding rounding, int matmuls, float[] emulated, float[] definition) {
             double[] nmse = LogitComparison.nmsePerPosition(expected, actual, positions, vocab);
             double max = LogitComparison.max(nmse), threshold = rounding.threshold(matmuls);
-            int worst = 0;
-            for (int p = 0; p < positions; p++) if (!(nmse[p] <= nmse[worst])) worst = p;
+            int worst = worst(nmse);
             double[] toDefinition = LogitComparison.nmsePerPosition(definition, actual, positions, vocab);
             double maxToDefinition = LogitComparison.max(toDefinition);
-            int worstToDefinition = 0;
-            for (int p = 0; p < positions; p++) if (!(toDefinition[p] <= toDefinition[worstToDefinition])) worstToDefinition = p;
+            int worstToDefinition = worst(toDefinition);
             int top1 = LogitComparison.top1Agreement(expected, actual, positions, vocab);
             int greedy = LogitComparison.agreeingPrefix(expectedGreedy, actualGreedy);
             boolean llamaOk = max <= threshold, definitionOk = maxToDefinition <= SAME_NMSE, ok = llamaOk && definitionOk;
@@ -177,6 +175,13 @@ public final class ModelParityCases implements CaseSource {
             if (!llamaOk) detail = "worst at position " + worst + "; " + detail;
             if (greedy < expectedGreedy.length) detail += "; " + greedyDivergence(greedy);
             return new ValidationCase.Outcome(ok ? Status.PASS : Status.FAIL, measure, detail);
+        }
+
+        /** The position with the largest NMSE (a NaN counts as largest). */
+        private static int worst(double[] nmse) {
+            int worst = 0;
+            for (int p = 0; p < nmse.length; p++) if (!(nmse[p] <= nmse[worst])) worst = p;
+            return worst;
         }
 
         /**
