@@ -2,7 +2,9 @@ package dev.squall.cli;
 
 import dev.squall.generation.GenerateOptions;
 import dev.squall.generation.GenerationResult;
+import dev.squall.generation.Decoder;
 import dev.squall.generation.Generator;
+import dev.squall.generation.Session;
 import dev.squall.sampling.Sampler;
 import dev.squall.tokenizer.ChatMessage;
 import dev.squall.tokenizer.ChatTemplate;
@@ -52,12 +54,10 @@ final class ChatCommand implements Callable<Integer> {
             err.println("chat template: " + template.describeSource());
             err.flush();
             Tokenizer tokenizer = loaded.model().tokenizer();
-            Generator generator = new Generator(loaded.plan(), tokenizer);
             Sampler sampler = new Sampler(options.sampling());
+            Session session = new Session(loaded.plan(), tokenizer, sampler);
             List<ChatMessage> messages = new ArrayList<>();
             if (system != null) messages.add(new ChatMessage("system", system));
-            int seq = loaded.plan().cache().newSequence();
-            int[] cached = new int[0];
             boolean interactive = Terminal.isInteractive();
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             while (true) {
@@ -70,17 +70,16 @@ final class ChatCommand implements Callable<Integer> {
                 if (line.isBlank()) continue;
                 messages.add(new ChatMessage("user", line));
                 int[] tokens = tokenize(tokenizer, template.render(messages, true));
-                int keep = commonPrefix(cached, tokens);
+                int keep = commonPrefix(session.tokens(), tokens);
                 if (keep == tokens.length) keep--;           // at least one token must be computed for fresh logits
-                loaded.plan().cache().truncate(seq, keep);
-                GenerationResult r = generator.generate(seq, Arrays.copyOfRange(tokens, keep, tokens.length), sampler, options, piece -> {
+                session.rollback(keep);
+                GenerationResult r = Report.generate(session, Arrays.copyOfRange(tokens, keep, tokens.length), options, Decoder.plain(), piece -> {
                     out.print(piece);
                     out.flush();
                 });
                 out.println();
                 out.flush();
                 messages.add(new ChatMessage("assistant", r.text()));
-                cached = concat(tokens, Arrays.copyOf(r.tokens(), r.decodeSteps()));
                 Report.footer(err, loaded.loadSeconds(), r);
             }
         }
@@ -99,11 +98,5 @@ final class ChatCommand implements Callable<Integer> {
         int n = 0;
         while (n < a.length && n < b.length && a[n] == b[n]) n++;
         return n;
-    }
-
-    private static int[] concat(int[] a, int[] b) {
-        int[] c = Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, c, a.length, b.length);
-        return c;
     }
 }

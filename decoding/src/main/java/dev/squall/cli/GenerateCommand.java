@@ -2,7 +2,8 @@ package dev.squall.cli;
 
 import dev.squall.generation.GenerateOptions;
 import dev.squall.generation.GenerationResult;
-import dev.squall.generation.Generator;
+import dev.squall.generation.Decoder;
+import dev.squall.generation.Session;
 import dev.squall.sampling.Sampler;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -24,6 +25,7 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Mixin ModelOptions model;
     @Mixin SamplingOptions sampling;
+    @Mixin SpeculateOptions speculate;
 
     @Option(names = {"-p", "--prompt"}, paramLabel = "TEXT", description = "The prompt.")
     String prompt;
@@ -47,22 +49,27 @@ final class GenerateCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         String text = promptText();
         GenerateOptions options = new GenerateOptions(maxTokens, sampling.config(), stops, model.batchSize);
+        speculate.check();
         try (ModelOptions.Loaded loaded = model.load(err)) {
             int[] tokens = loaded.model().tokenizer().encode(text, true, true);
             Report.header(err, loaded, sampling.seed());
-            if (!hidePrompt) {
-                out.print(text);
+            Session session = new Session(loaded.plan(), loaded.model().tokenizer(), new Sampler(options.sampling()));
+            try (Decoder decoder = speculate.decoder(model, loaded.model(), options.sampling(), err)) {
+                if (!hidePrompt) {
+                    out.print(text);
+                    out.flush();
+                }
+                GenerationResult r = Report.generate(session, tokens, options, decoder, piece -> {
+                    out.print(piece);
+                    out.flush();
+                });
+                out.println();
                 out.flush();
+                Report.footer(err, loaded.loadSeconds(), r);
+            } finally {
+                session.close();
+                speculate.close();
             }
-            int seq = loaded.plan().cache().newSequence();
-            Generator generator = new Generator(loaded.plan(), loaded.model().tokenizer());
-            GenerationResult r = generator.generate(seq, tokens, new Sampler(options.sampling()), options, piece -> {
-                out.print(piece);
-                out.flush();
-            });
-            out.println();
-            out.flush();
-            Report.footer(err, loaded.loadSeconds(), r);
         }
         return 0;
     }

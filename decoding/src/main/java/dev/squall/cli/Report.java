@@ -18,9 +18,20 @@ final class Report {
         err.flush();
     }
 
+    /** Generates, turning a prompt too long for the context into the CLI's advice. */
+    static GenerationResult generate(dev.squall.generation.Session s, int[] tokens, dev.squall.generation.GenerateOptions options,
+                                     dev.squall.generation.Decoder decoder, java.util.function.Consumer<String> sink) {
+        try {
+            return dev.squall.generation.Generator.generate(s, tokens, options, decoder, sink);
+        } catch (dev.squall.generation.Session.ContextFullException e) {
+            throw new IllegalArgumentException(e.getMessage() + " (raise it with -c)", e);
+        }
+    }
+
     static void footer(PrintWriter err, double loadSeconds, GenerationResult r) {
+        if (!r.decoder().equals("plain")) err.println(r.speculation().line(r.decoder()));
         err.printf(Locale.ROOT, "load %.2f s | prefill %d tokens, %.1f tokens/s | decode %d tokens, %.1f tokens/s | stop: %s%n",
-                loadSeconds, r.promptTokens(), r.prefillTokensPerSecond(), r.decodeSteps(), r.decodeTokensPerSecond(),
+                loadSeconds, r.promptTokens(), r.prefillTokensPerSecond(), r.decodeTokens(), r.decodeTokensPerSecond(),
                 r.reason().name().toLowerCase(Locale.ROOT).replace('_', ' '));
         err.flush();
     }

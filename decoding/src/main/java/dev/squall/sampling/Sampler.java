@@ -10,6 +10,11 @@ import java.util.SplittableRandom;
  * <p>Candidates are ordered by logit, ties by lower token id, so a choice never depends on sort
  * stability. The random stream belongs to the sampler: the same seed and the same logits give the
  * same tokens.
+ *
+ * <p>{@link #sample} is {@link #draw} of {@link #distribution}: speculative decoders read the very
+ * distribution plain sampling draws from, and draw from it (or from a residual of it) with the
+ * same seeded stream. The history the penalties see can be cut back ({@link #truncate}) when a
+ * session rolls back.
  */
 public final class Sampler {
 
@@ -31,16 +36,49 @@ public final class Sampler {
         recent[recentCount++] = token;
     }
 
+    /** How many tokens the history holds. */
+    public int historyLength() { return recentCount; }
+
+    /** Forgets the history after its first {@code length} tokens. */
+    public void truncate(int length) {
+        if (length < 0 || length > recentCount) throw new IllegalArgumentException("cannot cut a history of " + recentCount + " tokens to " + length);
+        recentCount = length;
+    }
+
     /** Picks a token; {@code logits} is modified (penalties applied in place). */
     public int sample(float[] logits) {
+        return draw(distributionInPlace(logits));
+    }
+
+    /**
+     * The distribution the next token is drawn from: penalties on the history, then greedy (all
+     * mass on the best token) or top-k → top-p → min-p → temperature. {@code logits} is not changed.
+     */
+    public Distribution distribution(float[] logits) {
+        return distributionInPlace(logits.clone());
+    }
+
+    private Distribution distributionInPlace(float[] logits) {
         applyPenalties(logits);
-        if (config.isGreedy()) return argmax(logits);
+        if (config.isGreedy()) return Distribution.pointMass(argmax(logits), logits.length);
         Candidates c = Candidates.of(logits, config.topK());
         if (config.topP() < 1f) c.keepTopP(config.topP());
         if (config.minP() > 0f) c.keepMinP(config.minP());
         c.softmax(config.temperature());
-        return c.draw(random.nextDouble());
+        return new Distribution(Arrays.copyOf(c.ids, c.size), Arrays.copyOf(c.probs, c.size), logits.length);
     }
+
+    /**
+     * Draws a token from {@code d} with the sampler's stream: a point mass takes no draw (as
+     * greedy sampling takes none); otherwise one uniform number.
+     */
+    public int draw(Distribution d) {
+        if (d.isPointMass()) return d.token(0);
+        return d.draw(random.nextDouble());
+    }
+
+    /** A uniform number in [0, 1) from the sampler's stream (for acceptance tests). */
+    public double nextUniform() { return random.nextDouble(); }
 
     static int argmax(float[] logits) {
         int best = 0;

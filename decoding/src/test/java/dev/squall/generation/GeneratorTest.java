@@ -71,6 +71,9 @@ class GeneratorTest {
         @Override public int length(int seq) { return lengths.get(seq); }
         @Override public int capacity() { return capacity; }
         @Override public boolean contains(int seq) { return lengths.containsKey(seq); }
+        @Override public void compact(int seq, int start, int[] cells) { lengths.put(seq, start + cells.length); }
+        @Override public int freeCells(int seq) { return capacity - length(seq); }
+        @Override public int freeCells() { return capacity; }
     }
 
     private record Run(GenerationResult result, List<String> pieces, ScriptedPlan plan) {}
@@ -79,8 +82,8 @@ class GeneratorTest {
         int[] prompt = TOKENIZER.encode("Hello there", true, false);
         ScriptedPlan plan = new ScriptedPlan(script, prompt.length, capacity);
         List<String> pieces = new ArrayList<>();
-        GenerationResult r = new Generator(plan, TOKENIZER).generate(plan.cache().newSequence(), prompt,
-                new Sampler(SamplerConfig.greedy()), new GenerateOptions(maxTokens, SamplerConfig.greedy(), stops, batch), pieces::add);
+        GenerationResult r = Generator.generate(new Session(plan, TOKENIZER, new Sampler(SamplerConfig.greedy())), prompt,
+                new GenerateOptions(maxTokens, SamplerConfig.greedy(), stops, batch), Decoder.plain(), pieces::add);
         return new Run(r, pieces, plan);
     }
 
@@ -104,7 +107,7 @@ class GeneratorTest {
         Run r = run(script("▁a", "b", "c", "d"), 3, List.of(), 100, 512);
         assertEquals(StopReason.TOKEN_BUDGET, r.result().reason());
         assertEquals(" abc", r.result().text());
-        assertEquals(2, r.result().decodeSteps(), "the first token comes from the prefill, the third is never fed");
+        assertEquals(2, r.result().decodeForwards(), "the first token comes from the prefill, the third is never fed");
     }
 
     @Test

@@ -64,13 +64,15 @@ public final class TransformerGraph {
             ops.add(new Op.Attention(i, q, k, v, attn, c.heads(), c.kvHeads(), c.headSize()));
             ops.add(new Op.Matmul(w.require(n.output(), qw, d), null, attn, proj));
             ops.add(new Op.Add(x, proj, x));
+            List<Op> attention = ops;
+            ops = new ArrayList<>();
             ops.add(new Op.RmsNorm(x, w.require(n.ffnNorm(), d), c.normEps(), c.embeddingSize(), h));
             ops.add(new Op.Matmul(w.require(n.gate(), d, ff), null, h, gate));
             ops.add(new Op.Matmul(w.require(n.up(), d, ff), null, h, up));
             ops.add(new Op.SwiGlu(gate, up, gate));
             ops.add(new Op.Matmul(w.require(n.down(), ff, d), null, gate, ffnOut));
             ops.add(new Op.Add(x, ffnOut, x));
-            layers.add(new ModelGraph.Layer(i, ops));
+            layers.add(new ModelGraph.Layer(i, attention, ops));
         }
 
         WeightTensor output = w.find(ModelFamily.OUTPUT, d, c.vocabSize()).orElse(embedding);

@@ -1,19 +1,37 @@
 package dev.squall.backend;
 
 /**
- * How to compile a plan: the context size (positions per sequence), the number of threads a CPU
- * backend uses, and an optional observer of named activations (debug checkpoints).
+ * How to compile a plan: the context size (cells per sequence), the number of threads a CPU
+ * backend uses, an optional observer of named activations (debug checkpoints), and the cells the
+ * KV cache holds over all sequences ({@code cacheCells}; 0: {@link #DEFAULT_SEQUENCES} full
+ * contexts).
  */
-public record PlanOptions(int contextSize, int threads, ActivationObserver observer) {
+public record PlanOptions(int contextSize, int threads, ActivationObserver observer, int cacheCells) {
+
+    /** Full-context sequences the KV cache holds when {@code cacheCells} is 0. */
+    public static final int DEFAULT_SEQUENCES = 8;
 
     public PlanOptions {
         if (contextSize < 1) throw new IllegalArgumentException("context size must be at least 1: " + contextSize);
         if (threads < 1) throw new IllegalArgumentException("thread count must be at least 1: " + threads);
+        if (cacheCells < 0) throw new IllegalArgumentException("KV cache cells must be 0 (the default) or a positive count: " + cacheCells);
+        if (cacheCells > 0 && cacheCells < contextSize) {
+            throw new IllegalArgumentException("a KV cache of " + cacheCells + " cells cannot hold one sequence of the context size " + contextSize);
+        }
     }
+
+    public PlanOptions(int contextSize, int threads, ActivationObserver observer) { this(contextSize, threads, observer, 0); }
 
     public static PlanOptions of(int contextSize, int threads) { return new PlanOptions(contextSize, threads, null); }
 
-    public PlanOptions withObserver(ActivationObserver o) { return new PlanOptions(contextSize, threads, o); }
+    public PlanOptions withObserver(ActivationObserver o) { return new PlanOptions(contextSize, threads, o, cacheCells); }
+
+    public PlanOptions withCacheCells(int cells) { return new PlanOptions(contextSize, threads, observer, cells); }
+
+    /** The cells the KV cache holds over all sequences. */
+    public int totalCacheCells() {
+        return cacheCells > 0 ? cacheCells : (int) Math.min(Integer.MAX_VALUE / 2, (long) contextSize * DEFAULT_SEQUENCES);
+    }
 
     /** Sees every activation after the operator that wrote it (rows × width floats, row-major). */
     @FunctionalInterface

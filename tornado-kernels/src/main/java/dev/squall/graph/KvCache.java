@@ -3,31 +3,57 @@ package dev.squall.graph;
 /**
  * The key/value cache of a compiled model, per layer and per sequence, on the backend's device.
  *
- * <p>A sequence holds positions {@code [0, length)}. A forward call writes the keys and values of
- * each token at its position, which must not exceed the sequence's length (no gaps); writing at a
- * position below the length overwrites it (after {@link #truncate}, that is how rejected
- * speculation is replaced). Forks share the parent's positions until either side writes over them.
+ * <p>A sequence holds cells {@code [0, length)}. A forward call writes the key and value of each
+ * token into its cell, which must not exceed the sequence's length (no gaps); writing a cell below
+ * the length overwrites it (after {@link #truncate}, that is how rejected speculation is
+ * replaced). Forks share the parent's cells until either side writes over them.
  */
 public interface KvCache {
 
     /** Creates an empty sequence and returns its id. */
     int newSequence();
 
-    /** Creates a sequence holding the same positions as {@code seq} (shared, copy-on-write). */
+    /** Creates a sequence holding the same cells as {@code seq} (shared, copy-on-write where the backend can). */
     int fork(int seq);
 
-    /** Forgets every position at or after {@code length}. */
+    /** Forgets every cell at or after {@code length}. */
     void truncate(int seq, int length);
+
+    /**
+     * Keeps the entries of {@code cells} (ascending, each at least {@code start + i}) as cells
+     * {@code start, start + 1, …} of {@code seq}, in every layer, and truncates the sequence to
+     * {@code start + cells.length}: the accepted path of a candidate tree moved behind its prefix.
+     */
+    void compact(int seq, int start, int[] cells);
 
     /** Releases the sequence and the memory only it used. */
     void remove(int seq);
 
-    /** The number of positions the sequence holds. */
+    /** The number of cells the sequence holds. */
     int length(int seq);
 
-    /** The most positions one sequence may hold (the context size). */
+    /** The most cells one sequence may hold (the context size). */
     int capacity();
+
+    /** How many more cells {@code seq} can take: the context size and the cache's free memory both bound it. */
+    int freeCells(int seq);
+
+    /** Cells no sequence holds yet, over the whole cache. */
+    int freeCells();
 
     /** Whether {@code seq} is a live sequence of this cache. */
     boolean contains(int seq);
+
+    /** Checks the arguments of {@link #compact}, naming the one at fault. */
+    static void checkCompaction(int seq, int length, int start, int[] cells) {
+        if (start < 0 || start > length) {
+            throw new IllegalArgumentException("cannot compact sequence " + seq + " of length " + length + " from cell " + start);
+        }
+        for (int i = 0; i < cells.length; i++) {
+            if (cells[i] < start + i || cells[i] >= length || (i > 0 && cells[i] <= cells[i - 1])) {
+                throw new IllegalArgumentException("cannot compact sequence " + seq + " of length " + length + ": cell " + cells[i]
+                        + " cannot become cell " + (start + i) + " (cells must ascend, lie below the length and not move up)");
+            }
+        }
+    }
 }

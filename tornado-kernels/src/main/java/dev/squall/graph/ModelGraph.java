@@ -11,16 +11,31 @@ import java.util.List;
  *                              (skippable per batch)            (output rows only)
  * </pre>
  *
- * A backend compiles the graph once ({@code Backend.compile}); each forward call then runs the
+ * Each layer is two sublayers (attention, MLP), each skippable per batch. A backend compiles the graph once ({@code Backend.compile}); each forward call then runs the
  * prologue, the layers the batch selects, and the epilogue. {@link #residual} is the activation
  * that carries the stream between layers.
  */
 public record ModelGraph(String name, List<Op> prologue, List<Layer> layers, List<Op> epilogue,
                          Act residual, Act hidden, Act logits, KvGeometry kv) {
 
-    /** The operators of one transformer layer. */
-    public record Layer(int index, List<Op> ops) {
-        public Layer { ops = List.copyOf(ops); }
+    /**
+     * The operators of one transformer layer, as its two residual sublayers: attention (norm,
+     * projections, RoPE, attention, output projection, residual add) and MLP. A batch may skip
+     * either (SWIFT's self-speculative drafts); each must leave the residual stream as its only
+     * product.
+     */
+    public record Layer(int index, List<Op> attention, List<Op> mlp) {
+        public Layer {
+            attention = List.copyOf(attention);
+            mlp = List.copyOf(mlp);
+        }
+
+        /** Both sublayers' operators, in order. */
+        public List<Op> ops() {
+            List<Op> all = new java.util.ArrayList<>(attention);
+            all.addAll(mlp);
+            return List.copyOf(all);
+        }
     }
 
     /** The shape of the KV cache the graph's attention operators need. */

@@ -64,10 +64,16 @@ public final class Attention {
      */
     public static void cpu(float[] q, int qOffset, int headSize, float scale, KvPages kv, int headOffset,
                            int[] ranges, int rangeCount, float[] scores, float[] out, int outOffset) {
+        cpu(q, qOffset, headSize, scale, kv, headOffset, ranges, 0, rangeCount, scores, out, outOffset);
+    }
+
+    /** The CPU kernel over ranges {@code firstRange .. firstRange + rangeCount} of {@code ranges}. */
+    public static void cpu(float[] q, int qOffset, int headSize, float scale, KvPages kv, int headOffset,
+                           int[] ranges, int firstRange, int rangeCount, float[] scores, float[] out, int outOffset) {
         int n = 0;
         float max = Float.NEGATIVE_INFINITY;
         float[] lanes = new float[F.length()];
-        for (int r = 0; r < rangeCount; r++) {
+        for (int r = firstRange; r < firstRange + rangeCount; r++) {
             for (int p = ranges[2 * r]; p < ranges[2 * r + 1]; p++) {
                 float s = dot(q, qOffset, kv.keys()[kv.page(p)], kv.offset(p, headOffset), headSize, lanes) * scale;
                 scores[n++] = s;
@@ -79,7 +85,7 @@ public final class Attention {
         int bound = F.loopBound(headSize);
         for (int i = 0; i < headSize; i++) out[outOffset + i] = 0f;
         int j = 0;
-        for (int r = 0; r < rangeCount; r++) {
+        for (int r = firstRange; r < firstRange + rangeCount; r++) {
             for (int p = ranges[2 * r]; p < ranges[2 * r + 1]; p++, j++) {
                 float weight = scores[j] * inv;
                 float[] page = kv.values()[kv.page(p)];

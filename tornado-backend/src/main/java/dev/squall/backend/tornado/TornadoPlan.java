@@ -12,8 +12,8 @@ import dev.squall.backend.tornado.kernels.ElementwiseKernels;
 import dev.squall.backend.tornado.kernels.NormKernels;
 import dev.squall.backend.tornado.kernels.RopeKernels;
 import dev.squall.graph.Act;
-import dev.squall.graph.AttentionPolicy;
 import dev.squall.graph.Batch;
+import dev.squall.graph.BatchChecker;
 import dev.squall.graph.ForwardResult;
 import dev.squall.graph.KvCache;
 import dev.squall.graph.ModelGraph;
@@ -46,16 +46,18 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  *  init         once, when built      activations, KV cache of all layers  claim (touch each array)
  *  prologue     every call            frame (in, every call), embedding    embed → x
  *  inputs       calls with embeddings frame, input embeddings (in)         copy → x
- *  layer i      every call it runs    layer i's weights (in, first call)   the layer's operators
+ *  layer i attn every call it runs    layer i's attention weights          the attention sublayer's operators
+ *  layer i mlp  every call it runs    layer i's MLP weights (in, first)    the MLP sublayer's operators
  *  logits       calls with outputs    output norm and projection weights   gather → norm → logits
  *  hidden       hidden-only calls     output norm weights                  gather → norm
  *  fork         on KvCache.fork       fork arguments (in, every fork)      copy a slot, per layer
+ *  compact      on KvCache.compact    move arguments (in, every move)      move cells within a slot, per layer
  * </pre>
  *
  * Data flow: everything but the frame and the weights is shared. Each graph after init consumes
  * the shared arrays and persists them (TornadoVM hands a consumed array's device buffer from the
  * graph that ran last to the next), so activations and the KV cache never leave the device, and a
- * skipped layer's graph is simply not run. Per call the host uploads one int array (the
+ * skipped sublayer's graph is simply not run. Per call the host uploads one int array (the
  * {@link BatchFrame}: token ids, positions, KV slots, visible ranges, output rows) and downloads
  * only the requested rows of logits (and hidden states when asked), as partial copies. Worker
  * grids follow the call's token and output counts; the kernels read the counts from the frame.
@@ -67,8 +69,11 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  */
 final class TornadoPlan implements Plan {
 
-    /** Visible ranges per token the frame holds (every built-in policy needs at most 2). */
-    static final int MAX_RANGES = 4;
+    /**
+     * Visible ranges per token the frame holds: every built-in policy needs at most 2, a token of
+     * a candidate tree one more per branch point on its path (trees are laid out depth first).
+     */
+    static final int MAX_RANGES = 16;
 
     private static int plans;
 
@@ -84,11 +89,13 @@ final class TornadoPlan implements Plan {
     private final List<Object> shared = new ArrayList<>();
     private final GridScheduler grids = new GridScheduler();
     private final List<DeviceGraph> graphs = new ArrayList<>();
-    private final int init, prologue, inputs, firstLayer, logitsEpilogue, hiddenEpilogue, fork;
+    private final int init, prologue, inputs, firstLayer, logitsEpilogue, hiddenEpilogue, fork, compact;
+    private final BatchChecker.Limits limits;
     private final FloatArray inputEmbeddings;
     private final int layerFloats;
     private final FloatArray noBias = new FloatArray(1);
     private final IntArray forkArgs = new IntArray(CacheKernels.ARGS);
+    private final IntArray moveArgs;
     private final TornadoExecutionPlan plan;
     private final String prefix;
     private final Stats stats = new Stats();
@@ -124,7 +131,9 @@ final class TornadoPlan implements Plan {
                 Integer.getInteger("squall.tornado.sequences", 0), Integer.getInteger("squall.tornado.batch", 0));
         this.frame = new BatchFrame(budget.tokens(), MAX_RANGES);
         this.deviceFrame = new IntArray(frame.data().length);
-        this.cache = new SlotKvCache(budget.slots(), options.contextSize(), this::copySlot);
+        this.cache = new SlotKvCache(budget.slots(), options.contextSize(), this::copySlot, this::moveCells);
+        this.moveArgs = new IntArray(CacheKernels.MOVE_ARGS + options.contextSize());
+        this.limits = BatchChecker.limits(graph, MAX_RANGES);
         for (Op op : allOps()) for (Act a : acts(op)) acts.computeIfAbsent(a, x -> new FloatArray(budget.tokens() * x.width()));
         this.layerFloats = budget.slots() * options.contextSize() * kv.kvWidth();
         this.keys = new FloatArray(kv.layers() * layerFloats);
@@ -138,10 +147,14 @@ final class TornadoPlan implements Plan {
         this.prologue = add(prologueGraph());
         this.inputs = add(inputsGraph());
         this.firstLayer = graphs.size();
-        for (ModelGraph.Layer layer : graph.layers()) add(opsGraph("layer" + layer.index(), layer.ops(), null));
+        for (ModelGraph.Layer layer : graph.layers()) {
+            add(opsGraph("layer" + layer.index() + "_attention", layer.attention(), null));
+            add(opsGraph("layer" + layer.index() + "_mlp", layer.mlp(), null));
+        }
         this.logitsEpilogue = add(opsGraph("logits", graph.epilogue(), null));
         this.hiddenEpilogue = add(opsGraph("hidden", graph.epilogue(), graph.logits()));
         this.fork = add(forkGraph());
+        this.compact = add(compactGraph());
 
         ImmutableTaskGraph[] snapshots = new ImmutableTaskGraph[graphs.size()];
         for (int i = 0; i < snapshots.length; i++) snapshots[i] = graphs.get(i).graph.snapshot();
@@ -164,11 +177,11 @@ final class TornadoPlan implements Plan {
      * writes position 0 of slot 0, which no sequence holds yet.
      */
     private void warmUp() {
-        frame.pack(Batch.sequence(0, 0, new int[] {0}), 0, 1, seq -> 0, seq -> 1);
+        frame.pack(Batch.sequence(0, 0, new int[] {0}), new BatchChecker.Visibility(new int[] {0, 1}, new int[] {0, 1}), 0, 1, seq -> 0);
         MemorySegment.copy(frame.data(), 0, deviceFrame.getSegment(), ValueLayout.JAVA_INT, 0, frame.data().length);
         for (DeviceGraph g : graphs) g.resize(1, 1);
         run(prologue);
-        for (int l = 0; l < graph.layers().size(); l++) run(firstLayer + l);
+        for (int l = 0; l < 2 * graph.layers().size(); l++) run(firstLayer + l);
         run(logitsEpilogue);
     }
 
@@ -212,14 +225,14 @@ final class TornadoPlan implements Plan {
     /** Bytes of weights transferred to the device (once). */
     long weightBytes() { return weightBytes; }
 
-    /** Graphs and tasks one decoded token runs (prologue, every layer, the logits epilogue). */
+    /** Graphs and tasks one decoded token runs (prologue, both sublayers of every layer, the logits epilogue). */
     int[] perTokenGraphsAndTasks() {
         int g = 0, t = 0;
         for (int i : new int[] {prologue, logitsEpilogue}) {
             g++;
             t += graphs.get(i).launches.size();
         }
-        for (int l = 0; l < graph.layers().size(); l++) {
+        for (int l = 0; l < 2 * graph.layers().size(); l++) {
             g++;
             t += graphs.get(firstLayer + l).launches.size();
         }
@@ -239,7 +252,7 @@ final class TornadoPlan implements Plan {
 
     @Override public ForwardResult forward(Batch batch) {
         synchronized (cache) {
-            check(batch);
+            BatchChecker.Visibility visibility = BatchChecker.check(batch, cache, limits);
             boolean wantLogits = batch.wants(Batch.Output.LOGITS), wantHidden = batch.wants(Batch.Output.HIDDEN);
             int vocab = graph.vocabSize(), hiddenWidth = graph.hidden().width();
             float[] logits = wantLogits ? new float[batch.outputCount() * vocab] : null;
@@ -247,8 +260,8 @@ final class TornadoPlan implements Plan {
             int done = 0;
             for (int from = 0; from < batch.size(); from += budget.tokens()) {
                 int to = Math.min(batch.size(), from + budget.tokens());
-                for (int i = from; i < to; i++) cache.prepareWrite(batch.sequence(i), batch.position(i));
-                frame.pack(batch, from, to, cache::slot, cache::length);
+                for (int i = from; i < to; i++) cache.prepareWrite(batch.sequence(i), batch.cell(i));
+                frame.pack(batch, visibility, from, to, cache::slot);
                 int tokens = frame.tokens(), outputs = frame.outputs();
                 MemorySegment.copy(frame.data(), 0, deviceFrame.getSegment(), ValueLayout.JAVA_INT, 0, frame.data().length);
                 stats.bytesIn += deviceFrame.getNumBytesOfSegment();
@@ -261,7 +274,10 @@ final class TornadoPlan implements Plan {
                 } else {
                     run(prologue);
                 }
-                for (int l = 0; l < graph.layers().size(); l++) if (!batch.skips(l)) run(firstLayer + l);
+                for (int l = 0; l < graph.layers().size(); l++) {
+                    if (!batch.skipsAttention(l)) run(firstLayer + 2 * l);
+                    if (!batch.skipsMlp(l)) run(firstLayer + 2 * l + 1);
+                }
                 if (outputs > 0 && (wantLogits || wantHidden)) {
                     TornadoExecutionResult r = run(wantLogits ? logitsEpilogue : hiddenEpilogue);
                     if (wantLogits) copyOut(r, acts.get(graph.logits()), outputs * vocab, logits, done * vocab);
@@ -310,55 +326,21 @@ final class TornadoPlan implements Plan {
         }
     }
 
-    /** Rejects a bad batch before anything is computed, naming the token at fault (as the Java backend does). */
-    private void check(Batch b) {
-        Map<Integer, Integer> lengths = new HashMap<>();
-        int vocab = embeddingRows();
-        int[] ranges = new int[2 * MAX_RANGES];
-        for (int from = 0; from < b.size(); from += budget.tokens()) {
-            int to = Math.min(b.size(), from + budget.tokens());
-            for (int i = from; i < to; i++) {
-                int seq = b.sequence(i), pos = b.position(i);
-                if (!cache.contains(seq)) throw new IllegalArgumentException("batch token " + i + ": no sequence " + seq + " in the KV cache");
-                int len = lengths.computeIfAbsent(seq, cache::length);
-                if (pos > len) throw new IllegalArgumentException("batch token " + i + ": position " + pos + " of sequence " + seq + " leaves a gap (sequence holds " + len + " positions)");
-                if (pos >= cache.capacity()) throw new IllegalArgumentException("batch token " + i + ": position " + pos + " is beyond the context size " + cache.capacity());
-                lengths.put(seq, Math.max(len, pos + 1));
-                if (b.embeddings() == null && (b.token(i) < 0 || b.token(i) >= vocab)) {
-                    throw new IllegalArgumentException("batch token " + i + ": token id " + b.token(i) + " is out of range [0, " + vocab + ")");
-                }
-            }
-            for (int i = from; i < to; i++) {
-                int seq = b.sequence(i), pos = b.position(i);
-                AttentionPolicy p = b.policy(seq);
-                if (p.maxRanges() > MAX_RANGES) {
-                    throw new IllegalArgumentException("batch token " + i + ": attention policy " + p + " gives up to " + p.maxRanges()
-                            + " visible ranges; " + backend.id() + " supports " + MAX_RANGES);
-                }
-                int n = p.visibleRanges(pos, ranges), previousEnd = 0, length = lengths.get(seq);
-                for (int r = 0; r < n; r++) {
-                    int s = ranges[2 * r], e = ranges[2 * r + 1];
-                    if (s < previousEnd || e < s || e > length) {
-                        throw new IllegalArgumentException("batch token " + i + ": attention policy " + p + " gave range [" + s + ", " + e + ") for position "
-                                + pos + " of sequence " + seq + ", which holds " + length + " positions when its call runs (calls carry "
-                                + budget.tokens() + " tokens)");
-                    }
-                    previousEnd = e;
-                }
-            }
+    /** Compact: moves cells {@code from[i]} to {@code to + i} of one slot, in every layer, with the compact graph. */
+    private void moveCells(int slot, int to, int[] from) {
+        synchronized (cache) {
+            moveArgs.set(CacheKernels.SLOT, slot);
+            moveArgs.set(CacheKernels.TARGET, to);
+            moveArgs.set(CacheKernels.MOVES, from.length);
+            moveArgs.set(CacheKernels.MOVE_KV_WIDTH, graph.kv().kvWidth());
+            moveArgs.set(CacheKernels.MOVE_POSITIONS, cache.capacity());
+            moveArgs.set(CacheKernels.MOVE_SLOTS, budget.slots());
+            moveArgs.set(CacheKernels.MOVE_LAYERS, graph.kv().layers());
+            for (int i = 0; i < from.length; i++) moveArgs.set(CacheKernels.MOVE_ARGS + i, from[i]);
+            graphs.get(compact).resize(1, 0);
+            stats.bytesIn += moveArgs.getNumBytesOfSegment();
+            run(compact);
         }
-        if (b.embeddings() != null && b.embeddings().length != b.size() * graph.embeddingSize()) {
-            throw new IllegalArgumentException("batch embeddings have width " + b.embeddings().length / b.size() + ", the model's is " + graph.embeddingSize());
-        }
-        int skipped = b.skippedLayers().length();
-        if (skipped > graph.layers().size()) {
-            throw new IllegalArgumentException("cannot skip layer " + (skipped - 1) + ": the model has " + graph.layers().size() + " layers");
-        }
-    }
-
-    private int embeddingRows() {
-        for (Op op : graph.prologue()) if (op instanceof Op.Embed e) return e.table().rows();
-        return graph.vocabSize();
     }
 
     // ---------------------------------------------------------------- graphs
@@ -433,6 +415,16 @@ final class TornadoPlan implements Plan {
         g.graph.transferToDevice(DataTransferMode.EVERY_EXECUTION, forkArgs);
         int floats = graph.kv().layers() * graph.kv().kvWidth();
         g.task("copy_slot", Launch.Size.items((t, o) -> t * floats), CacheKernels::copySlot, forkArgs, keys, values);
+        keepShared(g, false);
+        return g;
+    }
+
+    private DeviceGraph compactGraph() {
+        DeviceGraph g = newGraph("compact");
+        borrowShared(g, false);
+        g.graph.transferToDevice(DataTransferMode.EVERY_EXECUTION, moveArgs);
+        int floats = graph.kv().layers() * graph.kv().kvWidth();
+        g.task("move_cells", Launch.Size.items((t, o) -> floats), CacheKernels::moveCells, moveArgs, keys, values);
         keepShared(g, false);
         return g;
     }

@@ -1,13 +1,14 @@
 package dev.squall.backend.device;
 
-import dev.squall.graph.AttentionPolicy;
 import dev.squall.graph.Batch;
+import dev.squall.graph.BatchChecker;
 import java.util.function.IntUnaryOperator;
 
 /**
  * The per-call arguments of a device forward pass, packed into one int array that is uploaded once
  * per call (the only host-to-device transfer of a forward pass besides input embeddings): which
- * tokens, where, in which KV slot, which positions each may attend to, and which rows are outputs.
+ * tokens, at which RoPE positions, in which KV slot and cell, which cells each may attend to, and
+ * which rows are outputs.
  *
  * <pre>
  *  index                     holds
@@ -21,7 +22,8 @@ import java.util.function.IntUnaryOperator;
  *  HEADER + 2·C + t          the KV slot of its sequence
  *  HEADER + 3·C + t          how many visible ranges it has
  *  HEADER + 4·C + o          the batch row of output o
- *  HEADER + 5·C + 2R·t       its visible ranges: start0, end0, start1, end1, … (R pairs)
+ *  HEADER + 5·C + t          the cache cell token t writes
+ *  HEADER + 6·C + 2R·t       its visible cell ranges: start0, end0, start1, end1, … (R pairs)
  * </pre>
  * The offset methods use int arithmetic only, so device kernels call them too: the layout is
  * written once, here.
@@ -46,7 +48,7 @@ public final class BatchFrame {
     }
 
     /** Ints in a frame of this capacity. */
-    public static int size(int capacity, int maxRanges) { return HEADER + 5 * capacity + 2 * maxRanges * capacity; }
+    public static int size(int capacity, int maxRanges) { return HEADER + 6 * capacity + 2 * maxRanges * capacity; }
 
     public static int tokenAt(int capacity, int t) { return HEADER + t; }
 
@@ -58,8 +60,10 @@ public final class BatchFrame {
 
     public static int outputRowAt(int capacity, int o) { return HEADER + 4 * capacity + o; }
 
+    public static int cellAt(int capacity, int t) { return HEADER + 5 * capacity + t; }
+
     /** Index of the first range start of token t. */
-    public static int rangesAt(int capacity, int maxRanges, int t) { return HEADER + 5 * capacity + 2 * maxRanges * t; }
+    public static int rangesAt(int capacity, int maxRanges, int t) { return HEADER + 6 * capacity + 2 * maxRanges * t; }
 
     public int capacity() { return capacity; }
 
@@ -73,29 +77,27 @@ public final class BatchFrame {
     public int outputs() { return data[OUTPUTS]; }
 
     /**
-     * Packs batch rows {@code [from, to)}: token ids, positions, the slot of each token's sequence,
-     * the visible ranges its sequence's policy gives (checked against {@code lengthOf}, the
-     * sequence's length once this call's positions are written) and the output rows among them
-     * (renumbered from {@code from}). A policy that gives a range outside the sequence, or more
-     * ranges than the frame holds, is an error naming the token.
+     * Packs batch rows {@code [from, to)}: token ids, positions, cells, the slot of each token's
+     * sequence, the visible ranges {@link BatchChecker} resolved for it, and the output rows among
+     * them (renumbered from {@code from}). The batch must have been checked; a token with more
+     * visible ranges than the frame holds is an error naming it.
      */
-    public void pack(Batch b, int from, int to, IntUnaryOperator slotOf, IntUnaryOperator lengthOf) {
+    public void pack(Batch b, BatchChecker.Visibility visibility, int from, int to, IntUnaryOperator slotOf) {
         int t = to - from;
         if (t < 1 || t > capacity) throw new IllegalArgumentException("a device call carries 1 to " + capacity + " tokens, not " + t);
         data[TOKENS] = t;
         int outputs = 0;
         for (int i = 0; i < t; i++) {
-            int row = from + i, seq = b.sequence(row), pos = b.position(row);
+            int row = from + i;
             data[tokenAt(capacity, i)] = b.token(row);
-            data[positionAt(capacity, i)] = pos;
-            data[slotAt(capacity, i)] = slotOf.applyAsInt(seq);
-            AttentionPolicy policy = b.policy(seq);
-            if (policy.maxRanges() > maxRanges) {
-                throw new IllegalArgumentException("batch token " + row + ": attention policy " + policy + " gives up to " + policy.maxRanges()
-                        + " visible ranges; the device plan supports " + maxRanges);
+            data[positionAt(capacity, i)] = b.position(row);
+            data[cellAt(capacity, i)] = b.cell(row);
+            data[slotAt(capacity, i)] = slotOf.applyAsInt(b.sequence(row));
+            int n = visibility.count(row);
+            if (n > maxRanges) {
+                throw new IllegalArgumentException("batch token " + row + ": " + n + " visible ranges; the device plan supports " + maxRanges);
             }
-            int n = policy.visibleRanges(pos, rangeScratch);
-            checkRanges(policy, n, seq, pos, lengthOf.applyAsInt(seq), row);
+            n = visibility.copy(row, rangeScratch.length >= 2 * n ? rangeScratch : new int[2 * n]);
             data[rangeCountAt(capacity, i)] = n;
             int at = rangesAt(capacity, maxRanges, i);
             for (int r = 0; r < 2 * maxRanges; r++) data[at + r] = r < 2 * n ? rangeScratch[r] : 0;
@@ -105,17 +107,5 @@ public final class BatchFrame {
             if (row >= from && row < to) data[outputRowAt(capacity, outputs++)] = row - from;
         }
         data[OUTPUTS] = outputs;
-    }
-
-    private void checkRanges(AttentionPolicy policy, int n, int seq, int pos, int length, int row) {
-        int previousEnd = 0;
-        for (int i = 0; i < n; i++) {
-            int s = rangeScratch[2 * i], e = rangeScratch[2 * i + 1];
-            if (s < previousEnd || e < s || e > length) {
-                throw new IllegalArgumentException("batch token " + row + ": attention policy " + policy + " gave range [" + s + ", " + e
-                        + ") for position " + pos + " of sequence " + seq + ", which holds " + length + " positions");
-            }
-            previousEnd = e;
-        }
     }
 }

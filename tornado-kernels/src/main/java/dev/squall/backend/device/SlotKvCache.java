@@ -9,7 +9,8 @@ import java.util.Map;
  * values as one array of {@code slots × capacity} positions: a sequence owns one slot for its
  * whole life; {@link #fork} copies the parent's positions into a free slot on the device (through
  * the backend's {@link SlotCopier}); {@link #truncate} and {@link #remove} only change lengths and
- * free slots, the device memory is overwritten by later writes.
+ * free slots, the device memory is overwritten by later writes; {@link #compact} moves cells
+ * within a slot on the device (through the backend's {@link CellMover}).
  *
  * <p>Unlike the Java backend's paged cache, a fork copies its prefix (once, device to device) and
  * the number of live sequences is bounded by the slots; asking for one more is an error that says
@@ -27,6 +28,7 @@ public final class SlotKvCache implements KvCache {
     private final int[] slotOwner;   // sequence id per slot, -1 when free
     private final Map<Integer, Sequence> sequences = new HashMap<>();
     private final SlotCopier copier;
+    private final CellMover mover;
     private int nextId;
 
     private static final class Sequence {
@@ -36,13 +38,23 @@ public final class SlotKvCache implements KvCache {
         Sequence(int slot) { this.slot = slot; }
     }
 
-    public SlotKvCache(int slots, int capacity, SlotCopier copier) {
+    /**
+     * Moves cells within one slot in every layer, on the device: the entry at {@code from[i]} goes
+     * to {@code to + i}, in order ({@code from} ascending, {@code from[i] ≥ to + i}).
+     */
+    @FunctionalInterface
+    public interface CellMover {
+        void move(int slot, int to, int[] from);
+    }
+
+    public SlotKvCache(int slots, int capacity, SlotCopier copier, CellMover mover) {
         if (slots < 1) throw new IllegalArgumentException("a slot KV cache needs at least one slot: " + slots);
         if (capacity < 1) throw new IllegalArgumentException("context size must be at least 1: " + capacity);
         this.capacity = capacity;
         this.slotOwner = new int[slots];
         java.util.Arrays.fill(slotOwner, -1);
         this.copier = copier;
+        this.mover = mover;
     }
 
     @Override public synchronized int newSequence() {
@@ -73,6 +85,32 @@ public final class SlotKvCache implements KvCache {
             throw new IllegalArgumentException("cannot truncate sequence " + seq + " of length " + s.length + " to " + length);
         }
         s.length = length;
+    }
+
+    @Override public synchronized void compact(int seq, int start, int[] cells) {
+        Sequence s = get(seq);
+        KvCache.checkCompaction(seq, s.length, start, cells);
+        int first = 0;
+        while (first < cells.length && cells[first] == start + first) first++;
+        if (first < cells.length) mover.move(s.slot, start + first, java.util.Arrays.copyOfRange(cells, first, cells.length));
+        s.length = start + cells.length;
+    }
+
+    @Override public synchronized int freeCells(int seq) {
+        Sequence s = get(seq);
+        return capacity - s.length;
+    }
+
+    @Override public synchronized int freeCells() {
+        long free = 0;
+        for (int owner : slotOwner) free += owner < 0 ? capacity : capacity - sequences.get(owner).length;
+        return (int) Math.min(Integer.MAX_VALUE, free);
+    }
+
+    /** Whether a new sequence (or a fork) can be had now: a slot is free. */
+    public synchronized boolean hasFreeSlot() {
+        for (int owner : slotOwner) if (owner < 0) return true;
+        return false;
     }
 
     @Override public synchronized void remove(int seq) {

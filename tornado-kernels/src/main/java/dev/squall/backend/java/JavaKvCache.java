@@ -14,7 +14,8 @@ import java.util.Map;
  * <p>A physical page holds its positions for every layer ({@code keys[layer][page]}); a sequence
  * maps its position pages to physical pages through a page table. Forks copy the table and share
  * the pages (reference counts); the first write into a shared page copies it (copy-on-write), so a
- * fork costs a table copy however long the shared prefix.
+ * fork costs a table copy however long the shared prefix. The cache holds at most
+ * {@code totalCells} cells (rounded up to pages) over all sequences; shared pages count once.
  */
 final class JavaKvCache implements KvCache {
 
@@ -23,6 +24,7 @@ final class JavaKvCache implements KvCache {
 
     private final KvGeometry geometry;
     private final int capacity;
+    private final int maxPages;
     private final float[][][] keys;    // [layer][physical page] -> PAGE_SIZE × kvWidth floats
     private final float[][][] values;
     private int[] refCounts = new int[0];
@@ -37,13 +39,14 @@ final class JavaKvCache implements KvCache {
         int length;
     }
 
-    JavaKvCache(KvGeometry geometry, int capacity) {
+    JavaKvCache(KvGeometry geometry, int capacity, int totalCells) {
         if (capacity < 1) throw new IllegalArgumentException("context size must be at least 1: " + capacity);
+        if (totalCells < capacity) throw new IllegalArgumentException("a KV cache of " + totalCells + " cells cannot hold one sequence of " + capacity);
         this.geometry = geometry;
         this.capacity = capacity;
-        int maxPages = 16;
-        this.keys = new float[geometry.layers()][maxPages][];
-        this.values = new float[geometry.layers()][maxPages][];
+        this.maxPages = (int) Math.min(Integer.MAX_VALUE / PAGE_SIZE, ((long) totalCells + PAGE_SIZE - 1) >>> PAGE_SHIFT);
+        this.keys = new float[geometry.layers()][16][];
+        this.values = new float[geometry.layers()][16][];
     }
 
     @Override public synchronized int newSequence() {
@@ -87,12 +90,66 @@ final class JavaKvCache implements KvCache {
 
     @Override public synchronized boolean contains(int seq) { return sequences.containsKey(seq); }
 
-    /** Physical pages in use (for tests and reports). */
-    synchronized int pagesInUse() {
-        int n = 0;
-        for (int r : refCounts) if (r > 0) n++;
-        return n;
+    @Override public synchronized int freeCells(int seq) {
+        Sequence s = get(seq);
+        int free = maxPages - pagesInUse();
+        boolean lastShared = s.pageCount > 0 && refCounts[s.pages[s.pageCount - 1]] > 1;
+        int room = s.pageCount * PAGE_SIZE - s.length;
+        if (lastShared && free == 0) room = 0;
+        else if (lastShared) free--;
+        long cells = room + (long) free * PAGE_SIZE;
+        return (int) Math.min(capacity - s.length, cells);
     }
+
+    @Override public synchronized int freeCells() { return (maxPages - pagesInUse()) * PAGE_SIZE; }
+
+    @Override public synchronized void compact(int seq, int start, int[] cells) {
+        Sequence s = get(seq);
+        KvCache.checkCompaction(seq, s.length, start, cells);
+        java.util.Set<Integer> copies = new java.util.HashSet<>();
+        for (int i = 0; i < cells.length; i++) {
+            int dst = start + i, page = s.pages[dst >>> PAGE_SHIFT];
+            if (cells[i] != dst && refCounts[page] > 1) copies.add(dst >>> PAGE_SHIFT);
+        }
+        if (copies.size() > maxPages - pagesInUse()) {
+            throw new IllegalStateException("the KV cache is full: compacting sequence " + seq + " needs " + copies.size() + " free pages");
+        }
+        int width = geometry.kvWidth();
+        for (int i = 0; i < cells.length; i++) {
+            int src = cells[i], dst = start + i;
+            if (src == dst) continue;
+            unshare(s, dst >>> PAGE_SHIFT);
+            int from = s.pages[src >>> PAGE_SHIFT], to = s.pages[dst >>> PAGE_SHIFT];
+            int fo = (src & (PAGE_SIZE - 1)) * width, too = (dst & (PAGE_SIZE - 1)) * width;
+            for (int l = 0; l < geometry.layers(); l++) {
+                System.arraycopy(keys[l][from], fo, keys[l][to], too, width);
+                System.arraycopy(values[l][from], fo, values[l][to], too, width);
+            }
+        }
+        truncate(seq, start + cells.length);
+    }
+
+    /**
+     * Checks that writing the cells {@code cells[i]} of sequences {@code seqs[i]} finds room: new
+     * pages and copies of shared pages must fit in the free pages. Nothing changes.
+     */
+    synchronized void checkRoom(int[] seqs, int[] cells, int n) {
+        Map<Integer, java.util.Set<Integer>> pages = new HashMap<>();
+        int needed = 0;
+        for (int i = 0; i < n; i++) {
+            Sequence s = get(seqs[i]);
+            int logical = cells[i] >>> PAGE_SHIFT;
+            if (!pages.computeIfAbsent(seqs[i], k -> new java.util.HashSet<>()).add(logical)) continue;
+            if (logical >= s.pageCount || refCounts[s.pages[logical]] > 1) needed++;
+        }
+        int free = maxPages - pagesInUse();
+        if (needed > free) {
+            throw new IllegalArgumentException("the KV cache is full: the batch needs " + needed + " more pages of " + PAGE_SIZE
+                    + " cells, " + free + " are free (" + (long) maxPages * PAGE_SIZE + " cells in all)");
+        }
+    }
+    /** Physical pages in use (for tests and reports). */
+    synchronized int pagesInUse() { return pagesAllocated - freePages.size(); }
 
     /**
      * Makes position {@code pos} of {@code seq} writable: allocates its page or copies a shared one,
@@ -112,16 +169,22 @@ final class JavaKvCache implements KvCache {
             if (s.pages.length == logical) s.pages = Arrays.copyOf(s.pages, logical * 2);
             s.pages[logical] = allocate();
             s.pageCount++;
-        } else if (refCounts[s.pages[logical]] > 1) {
-            int copy = allocate();
-            for (int l = 0; l < geometry.layers(); l++) {
-                System.arraycopy(keys[l][s.pages[logical]], 0, keys[l][copy], 0, keys[l][copy].length);
-                System.arraycopy(values[l][s.pages[logical]], 0, values[l][copy], 0, values[l][copy].length);
-            }
-            release(s.pages[logical]);
-            s.pages[logical] = copy;
+        } else {
+            unshare(s, logical);
         }
         s.length = Math.max(s.length, pos + 1);
+    }
+
+    /** Gives the sequence its own copy of a logical page it shares (copy-on-write). */
+    private void unshare(Sequence s, int logical) {
+        if (refCounts[s.pages[logical]] <= 1) return;
+        int copy = allocate();
+        for (int l = 0; l < geometry.layers(); l++) {
+            System.arraycopy(keys[l][s.pages[logical]], 0, keys[l][copy], 0, keys[l][copy].length);
+            System.arraycopy(values[l][s.pages[logical]], 0, values[l][copy], 0, values[l][copy].length);
+        }
+        release(s.pages[logical]);
+        s.pages[logical] = copy;
     }
 
     /** Stores one token's key and value rows ({@code kvWidth} floats each) for a layer. */
@@ -147,6 +210,9 @@ final class JavaKvCache implements KvCache {
     }
 
     private int allocate() {
+        if (freePages.isEmpty() && pagesAllocated >= maxPages) {
+            throw new IllegalStateException("the KV cache is full (" + (long) maxPages * PAGE_SIZE + " cells)");
+        }
         Integer free = freePages.poll();
         int page;
         if (free != null) {

@@ -6,8 +6,8 @@ import dev.squall.backend.PlanOptions;
 import dev.squall.cpu.RowKernel;
 import dev.squall.cpu.RowKernels;
 import dev.squall.graph.Act;
-import dev.squall.graph.AttentionPolicy;
 import dev.squall.graph.Batch;
+import dev.squall.graph.BatchChecker;
 import dev.squall.graph.ForwardResult;
 import dev.squall.graph.KvCache;
 import dev.squall.graph.ModelGraph;
@@ -32,8 +32,8 @@ import java.util.Map;
  * kernel (chosen once per weight format), its activation buffers and its thread pool.
  *
  * <pre>
- *  forward(batch): check batch ─▶ reserve KV positions ─▶ RoPE tables per token
- *                  ─▶ prologue ─▶ layers (minus skipped) ─▶ epilogue on output rows ─▶ result
+ *  forward(batch): check batch (BatchChecker, cache room) ─▶ reserve KV cells ─▶ RoPE tables per token
+ *                  ─▶ prologue ─▶ per layer: attention, MLP (minus skipped) ─▶ epilogue on output rows ─▶ result
  * </pre>
  * Activation buffers hold {@code capacity × width} floats and grow with the largest batch seen.
  */
@@ -49,16 +49,17 @@ final class JavaPlan implements Plan {
     private float[][] buffers = new float[0][];
     private int tokenCapacity, outputCapacity;
     private final List<Step> prologue, epilogue;
-    private final List<List<Step>> layers = new ArrayList<>();
+    private final List<List<Step>> attentionSublayers = new ArrayList<>(), mlpSublayers = new ArrayList<>();
+    private final BatchChecker.Limits limits;
     private final List<RopeSpec> ropeSpecs = new ArrayList<>();
     private final Map<RopeSpec, Integer> ropeIndex = new IdentityHashMap<>();
     private final float[][] matmulScratch;
     private final float[][] scoreScratch;
-    private final int[][] rangeScratch;
 
     /** What a step sees of the batch being computed. */
     private static final class Frame {
         Batch batch;
+        BatchChecker.Visibility visibility;
         int tokens, outputs;
         Rope.Table[][] ropeTables = new Rope.Table[0][];  // [spec][token]
     }
@@ -78,16 +79,18 @@ final class JavaPlan implements Plan {
         this.graph = graph;
         this.options = options;
         this.pool = new WorkerPool(options.threads());
-        this.cache = new JavaKvCache(graph.kv(), options.contextSize());
+        this.cache = new JavaKvCache(graph.kv(), options.contextSize(), options.totalCacheCells());
+        this.limits = BatchChecker.limits(graph, 0);
         this.prologue = compile(graph.prologue(), -1);
-        for (ModelGraph.Layer layer : graph.layers()) layers.add(compile(layer.ops(), layer.index()));
+        for (ModelGraph.Layer layer : graph.layers()) {
+            attentionSublayers.add(compile(layer.attention(), layer.index()));
+            mlpSublayers.add(compile(layer.mlp(), layer.index()));
+        }
         this.epilogue = compile(graph.epilogue(), -1);
         int scratch = 0;
         for (Op op : allOps()) if (op instanceof Op.Matmul m) scratch = Math.max(scratch, Matmul.scratchFloats(m.weight()));
-        int maxRanges = 4;
         matmulScratch = new float[options.threads()][scratch];
         scoreScratch = new float[options.threads()][options.contextSize()];
-        rangeScratch = new int[options.threads()][2 * maxRanges];
         ensureCapacity(1, 1);
     }
 
@@ -109,16 +112,21 @@ final class JavaPlan implements Plan {
     // ---------------------------------------------------------------- forward
 
     @Override public synchronized ForwardResult forward(Batch batch) {
-        check(batch);
-        for (int i = 0; i < batch.size(); i++) cache.prepareWrite(batch.sequence(i), batch.position(i));
+        BatchChecker.Visibility visibility = BatchChecker.check(batch, cache, limits);
+        checkRoom(batch);
+        for (int i = 0; i < batch.size(); i++) cache.prepareWrite(batch.sequence(i), batch.cell(i));
         Frame f = frame;
         f.batch = batch;
+        f.visibility = visibility;
         f.tokens = batch.size();
         f.outputs = batch.outputCount();
         ensureCapacity(f.tokens, f.outputs);
         fillRopeTables(f);
         runAll(prologue, f);
-        for (int l = 0; l < layers.size(); l++) if (!batch.skips(l)) runAll(layers.get(l), f);
+        for (int l = 0; l < attentionSublayers.size(); l++) {
+            if (!batch.skipsAttention(l)) runAll(attentionSublayers.get(l), f);
+            if (!batch.skipsMlp(l)) runAll(mlpSublayers.get(l), f);
+        }
         boolean logits = batch.wants(Batch.Output.LOGITS);
         if (f.outputs > 0) {
             for (Step s : epilogue) {
@@ -129,6 +137,7 @@ final class JavaPlan implements Plan {
         float[] logitRows = logits ? Arrays.copyOf(buffer(graph.logits()), f.outputs * graph.vocabSize()) : null;
         float[] hidden = batch.wants(Batch.Output.HIDDEN) ? Arrays.copyOf(buffer(graph.hidden()), f.outputs * graph.hidden().width()) : null;
         f.batch = null;
+        f.visibility = null;
         return new ForwardResult(batch.outputRows(), logitRows, graph.vocabSize(), hidden, graph.hidden().width());
     }
 
@@ -146,33 +155,15 @@ final class JavaPlan implements Plan {
         }
     }
 
-    /** Rejects a bad batch before anything is computed, naming the token at fault. */
-    private void check(Batch b) {
-        Map<Integer, Integer> lengths = new HashMap<>();
-        int vocab = embeddingTableRows();
-        for (int i = 0; i < b.size(); i++) {
-            int seq = b.sequence(i), pos = b.position(i);
-            if (!cache.contains(seq)) throw new IllegalArgumentException("batch token " + i + ": no sequence " + seq + " in the KV cache");
-            int len = lengths.computeIfAbsent(seq, cache::length);
-            if (pos > len) throw new IllegalArgumentException("batch token " + i + ": position " + pos + " of sequence " + seq + " leaves a gap (sequence holds " + len + " positions)");
-            if (pos >= cache.capacity()) throw new IllegalArgumentException("batch token " + i + ": position " + pos + " is beyond the context size " + cache.capacity());
-            lengths.put(seq, Math.max(len, pos + 1));
-            if (b.embeddings() == null && (b.token(i) < 0 || b.token(i) >= vocab)) {
-                throw new IllegalArgumentException("batch token " + i + ": token id " + b.token(i) + " is out of range [0, " + vocab + ")");
-            }
+    /** The cache must have room for the batch's new cells before any is reserved. */
+    private void checkRoom(Batch b) {
+        int n = b.size();
+        int[] seqs = new int[n], cells = new int[n];
+        for (int i = 0; i < n; i++) {
+            seqs[i] = b.sequence(i);
+            cells[i] = b.cell(i);
         }
-        if (b.embeddings() != null && b.embeddings().length != b.size() * graph.embeddingSize()) {
-            throw new IllegalArgumentException("batch embeddings have width " + b.embeddings().length / b.size() + ", the model's is " + graph.embeddingSize());
-        }
-        int skipped = b.skippedLayers().length();
-        if (skipped > graph.layers().size()) {
-            throw new IllegalArgumentException("cannot skip layer " + (skipped - 1) + ": the model has " + graph.layers().size() + " layers");
-        }
-    }
-
-    private int embeddingTableRows() {
-        for (Op op : graph.prologue()) if (op instanceof Op.Embed e) return e.table().rows();
-        return graph.vocabSize();
+        cache.checkRoom(seqs, cells, n);
     }
 
     private void fillRopeTables(Frame f) {
@@ -342,35 +333,18 @@ final class JavaPlan implements Plan {
         return new Bound(a.out(), layer, f -> {
             float[] qb = buffers[q], kb = buffers[k], vb = buffers[v], ob = buffers[out];
             Batch b = f.batch;
-            for (int t = 0; t < f.tokens; t++) cache.write(layer, b.sequence(t), b.position(t), kb, t * kvWidth, vb, t * kvWidth);
+            for (int t = 0; t < f.tokens; t++) cache.write(layer, b.sequence(t), b.cell(t), kb, t * kvWidth, vb, t * kvWidth);
+            BatchChecker.Visibility vis = f.visibility;
             Attention.KvPages[] views = new Attention.KvPages[f.tokens];
             Map<Integer, Attention.KvPages> bySeq = new HashMap<>();
             for (int t = 0; t < f.tokens; t++) views[t] = bySeq.computeIfAbsent(b.sequence(t), s -> cache.view(layer, s));
+            int[] ranges = vis.ranges();
             pool.run(f.tokens * heads, (item, worker) -> {
                 int t = item / heads, h = item % heads;
-                int seq = b.sequence(t), pos = b.position(t);
-                AttentionPolicy policy = b.policy(seq);
-                int[] ranges = rangeScratch[worker];
-                if (ranges.length < 2 * policy.maxRanges()) ranges = rangeScratch[worker] = new int[2 * policy.maxRanges()];
-                int n = policy.visibleRanges(pos, ranges);
-                checkRanges(policy, ranges, n, seq, pos);
-                Attention.cpu(qb, t * qWidth + h * hs, hs, scale, views[t], (h / group) * hs, ranges, n,
+                Attention.cpu(qb, t * qWidth + h * hs, hs, scale, views[t], (h / group) * hs, ranges, vis.offsets()[t], vis.count(t),
                         scoreScratch[worker], ob, t * qWidth + h * hs);
             });
         });
-    }
-
-    private void checkRanges(AttentionPolicy policy, int[] ranges, int n, int seq, int pos) {
-        int length = cache.length(seq);
-        int previousEnd = 0;
-        for (int i = 0; i < n; i++) {
-            int s = ranges[2 * i], e = ranges[2 * i + 1];
-            if (s < previousEnd || e < s || e > length) {
-                throw new IllegalStateException("attention policy " + policy + " gave range [" + s + ", " + e + ") for position "
-                        + pos + " of sequence " + seq + ", which holds " + length + " positions");
-            }
-            previousEnd = e;
-        }
     }
 
     private Step add(Op.Add a, int layer) {

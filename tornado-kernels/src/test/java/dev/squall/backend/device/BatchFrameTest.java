@@ -6,17 +6,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.squall.graph.AttentionPolicy;
 import dev.squall.graph.Batch;
+import dev.squall.graph.BatchChecker;
+import dev.squall.graph.LengthsCache;
 import org.junit.jupiter.api.Test;
 
 class BatchFrameTest {
 
-    /** Sequence s lives in slot 10 + s and holds 1000 positions. */
+    private static final BatchChecker.Limits LIMITS = new BatchChecker.Limits(100, 8, 2, 0);
+
+    /** Sequence s lives in slot 10 + s; sequences 0 and 1 hold 1000 cells. */
     private static void pack(BatchFrame f, Batch b, int from, int to) {
-        f.pack(b, from, to, seq -> 10 + seq, seq -> 1000);
+        f.pack(b, BatchChecker.check(b, LengthsCache.of(2, 1000, 2000), LIMITS), from, to, seq -> 10 + seq);
     }
 
     @Test
-    void packsEachTokensIdPositionSlotAndRanges() {
+    void packsEachTokensIdPositionCellSlotAndRanges() {
         Batch b = Batch.builder().token(0, 5, 77, false).token(1, 2, 88, true)
                 .policy(1, AttentionPolicy.sinksAndWindow(1, 1)).build();
         BatchFrame f = new BatchFrame(4, 2);
@@ -34,6 +38,19 @@ class BatchFrameTest {
         int r = BatchFrame.rangesAt(4, 2, 1);
         assertEquals(java.util.List.of(0, 1, 2, 3), java.util.List.of(d[r], d[r + 1], d[r + 2], d[r + 3]));
         assertEquals(1, d[BatchFrame.outputRowAt(4, 0)]);
+        assertEquals(5, d[BatchFrame.cellAt(4, 0)], "the cell is the position unless given");
+    }
+
+    @Test
+    void packsACellApartFromThePositionAndTheTokensOwnRanges() {
+        Batch b = Batch.builder().token(0, 3, 1003, 9, true, new int[] {0, 3, 1003, 1004}).build();
+        BatchFrame f = new BatchFrame(2, 2);
+        f.pack(b, BatchChecker.check(b, LengthsCache.of(1, 1003, 2000), LIMITS), 0, 1, seq -> 0);
+        int[] d = f.data();
+        assertEquals(3, d[BatchFrame.positionAt(2, 0)]);
+        assertEquals(1003, d[BatchFrame.cellAt(2, 0)]);
+        int r = BatchFrame.rangesAt(2, 2, 0);
+        assertEquals(java.util.List.of(0, 3, 1003, 1004), java.util.List.of(d[r], d[r + 1], d[r + 2], d[r + 3]));
     }
 
     @Test
@@ -64,16 +81,8 @@ class BatchFrameTest {
     }
 
     @Test
-    void rejectsRangesBeyondTheSequence() {
-        Batch b = Batch.sequence(0, 0, new int[] {1, 2});
-        BatchFrame f = new BatchFrame(4, 1);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> f.pack(b, 0, 2, s -> 0, s -> 1));
-        assertTrue(e.getMessage().contains("batch token 1"), e.getMessage());
-    }
-
-    @Test
     void rejectsPoliciesWithMoreRangesThanTheFrameHolds() {
-        Batch b = Batch.builder().token(0, 0, 1, true).policy(0, AttentionPolicy.sinksAndWindow(1, 4)).build();
+        Batch b = Batch.builder().token(0, 10, 1, true).policy(0, AttentionPolicy.sinksAndWindow(1, 4)).build();
         assertThrows(IllegalArgumentException.class, () -> pack(new BatchFrame(1, 1), b, 0, 1));
     }
 }

@@ -15,8 +15,11 @@ class SlotKvCacheTest {
     /** The copies a cache asked the device for: from slot, to slot, positions. */
     private final List<int[]> copies = new ArrayList<>();
 
+    /** The moves a cache asked the device for: slot, first target cell, cells moved. */
+    private final List<int[]> moves = new ArrayList<>();
+
     private SlotKvCache cache(int slots) {
-        return new SlotKvCache(slots, 100, (from, to, n) -> copies.add(new int[] {from, to, n}));
+        return new SlotKvCache(slots, 100, (from, to, n) -> copies.add(new int[] {from, to, n}), (slot, to, from) -> moves.add(new int[] {slot, to, from.length}));
     }
 
     private static void fill(SlotKvCache c, int seq, int positions) {
@@ -87,10 +90,27 @@ class SlotKvCacheTest {
 
     @Test
     void aFailedCopyLeavesNoSequenceBehind() {
-        SlotKvCache c = new SlotKvCache(2, 100, (from, to, n) -> { throw new IllegalStateException("device lost"); });
+        SlotKvCache c = new SlotKvCache(2, 100, (from, to, n) -> { throw new IllegalStateException("device lost"); }, (slot, to, from) -> {});
         int a = c.newSequence();
         fill(c, a, 3);
         assertThrows(IllegalStateException.class, () -> c.fork(a));
         c.newSequence();
+    }
+
+    @Test
+    void compactionMovesOnlyTheCellsThatChangePlaceAndCountsFreeCells() {
+        SlotKvCache c = cache(2);
+        int a = c.newSequence();
+        fill(c, a, 20);
+        assertEquals(80, c.freeCells(a));
+        assertEquals(180, c.freeCells(), "one free slot and a's rest");
+        c.compact(a, 10, new int[] {10, 11, 15});
+        assertEquals(13, c.length(a));
+        assertEquals(1, moves.size());
+        assertEquals(List.of(c.slot(a), 12, 1), List.of(moves.get(0)[0], moves.get(0)[1], moves.get(0)[2]));
+        c.compact(a, 10, new int[] {10});
+        assertEquals(1, moves.size(), "nothing to move");
+        assertEquals(11, c.length(a));
+        assertThrows(IllegalArgumentException.class, () -> c.compact(a, 5, new int[] {3}));
     }
 }

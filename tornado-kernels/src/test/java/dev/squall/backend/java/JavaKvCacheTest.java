@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.squall.graph.ModelGraph.KvGeometry;
 import dev.squall.ops.Attention.KvPages;
@@ -34,7 +35,7 @@ class JavaKvCacheTest {
 
     @Test
     void forkSharesPagesUntilOneSideWrites() {
-        JavaKvCache c = new JavaKvCache(GEOMETRY, 1000);
+        JavaKvCache c = new JavaKvCache(GEOMETRY, 1000, 8000);
         int a = c.newSequence();
         for (int p = 0; p < 100; p++) put(c, a, p, p);
         int pagesBefore = c.pagesInUse();
@@ -51,7 +52,7 @@ class JavaKvCacheTest {
 
     @Test
     void truncateAndRemoveReleasePages() {
-        JavaKvCache c = new JavaKvCache(GEOMETRY, 1000);
+        JavaKvCache c = new JavaKvCache(GEOMETRY, 1000, 8000);
         int a = c.newSequence();
         for (int p = 0; p < 200; p++) put(c, a, p, p);
         c.truncate(a, 10);
@@ -64,7 +65,7 @@ class JavaKvCacheTest {
 
     @Test
     void positionsMustNotLeaveGapsOrPassTheContext() {
-        JavaKvCache c = new JavaKvCache(GEOMETRY, 8);
+        JavaKvCache c = new JavaKvCache(GEOMETRY, 8, 64);
         int a = c.newSequence();
         assertThrows(IllegalArgumentException.class, () -> c.prepareWrite(a, 1));
         for (int p = 0; p < 8; p++) put(c, a, p, p);
@@ -72,5 +73,53 @@ class JavaKvCacheTest {
         assertEquals("position 8 is beyond the context size 8", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> c.truncate(a, 9));
         assertThrows(IllegalArgumentException.class, () -> c.length(a + 1));
+    }
+
+    @Test
+    void compactionMovesTheKeptCellsBehindThePrefixInEveryLayer() {
+        JavaKvCache c = new JavaKvCache(GEOMETRY, 1000, 8000);
+        int a = c.newSequence();
+        for (int p = 0; p < 140; p++) put(c, a, p, p);
+        int b = c.fork(a);
+        c.compact(a, 60, new int[] {63, 64, 130});
+        assertEquals(63, c.length(a));
+        assertArrayEquals(row(63), key(c, 0, a, 60));
+        assertArrayEquals(row(64 + 1), key(c, 1, a, 61), "across a page boundary");
+        assertArrayEquals(row(130), key(c, 0, a, 62));
+        assertArrayEquals(row(59), key(c, 0, a, 59), "the prefix stays");
+        assertArrayEquals(row(60), key(c, 0, b, 60), "a fork sharing the pages keeps its own cells");
+        assertArrayEquals(row(62 + 1), key(c, 1, b, 62));
+        assertEquals(140, c.length(b));
+    }
+
+    @Test
+    void compactionRejectsCellsThatWouldMoveUpOrAreOutOfOrder() {
+        JavaKvCache c = new JavaKvCache(GEOMETRY, 100, 800);
+        int a = c.newSequence();
+        for (int p = 0; p < 10; p++) put(c, a, p, p);
+        assertThrows(IllegalArgumentException.class, () -> c.compact(a, 5, new int[] {4}));
+        assertThrows(IllegalArgumentException.class, () -> c.compact(a, 5, new int[] {7, 6}));
+        assertThrows(IllegalArgumentException.class, () -> c.compact(a, 5, new int[] {10}));
+        assertEquals(10, c.length(a), "a rejected compaction changes nothing");
+        assertArrayEquals(row(7), key(c, 0, a, 7));
+    }
+
+    @Test
+    void freeCellsCountTheContextAndTheCachesPages() {
+        JavaKvCache c = new JavaKvCache(GEOMETRY, 200, 4 * JavaKvCache.PAGE_SIZE);
+        int a = c.newSequence();
+        assertEquals(200, c.freeCells(a));
+        assertEquals(4 * JavaKvCache.PAGE_SIZE, c.freeCells());
+        for (int p = 0; p < 70; p++) put(c, a, p, p);
+        assertEquals(130, c.freeCells(a), "the context bounds it");
+        assertEquals(2 * JavaKvCache.PAGE_SIZE, c.freeCells(), "two pages in use");
+        int b = c.newSequence();
+        for (int p = 0; p < 2 * JavaKvCache.PAGE_SIZE; p++) put(c, b, p, p);
+        assertEquals(JavaKvCache.PAGE_SIZE * 2 - 70, c.freeCells(a), "only a's own last page has room left");
+        assertEquals(0, c.freeCells());
+        int d = c.newSequence();
+        assertEquals(0, c.freeCells(d));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> c.checkRoom(new int[] {d}, new int[] {0}, 1));
+        assertTrue(e.getMessage().contains("the KV cache is full"), e.getMessage());
     }
 }

@@ -27,7 +27,7 @@ public final class AttentionKernels {
     public static final int MAX_HEAD_SIZE = 256;
 
     /**
-     * Stores every token's key and value row at its slot and position. Launch: a {@code @Parallel}
+     * Stores every token's key and value row at its slot and cell. Launch: a {@code @Parallel}
      * loop over the {@code T × kvWidth} elements. Reads the frame, k and v; writes keys and values.
      */
     public static void storeKv(IntArray frame, IntArray shape, FloatArray k, FloatArray v, FloatArray keys, FloatArray values) {
@@ -36,7 +36,7 @@ public final class AttentionKernels {
         int n = frame.get(BatchFrame.TOKENS) * kvWidth;
         for (@Parallel int i = 0; i < n; i++) {
             int t = i / kvWidth;
-            int at = base + (frame.get(BatchFrame.slotAt(capacity, t)) * positions + frame.get(BatchFrame.positionAt(capacity, t))) * kvWidth + i % kvWidth;
+            int at = base + (frame.get(BatchFrame.slotAt(capacity, t)) * positions + frame.get(BatchFrame.cellAt(capacity, t))) * kvWidth + i % kvWidth;
             keys.set(at, k.get(i));
             values.set(at, v.get(i));
         }

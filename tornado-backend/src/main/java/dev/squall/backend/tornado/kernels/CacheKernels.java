@@ -29,6 +29,29 @@ public final class CacheKernels {
         }
     }
 
+    /** Move arguments: slot, first target cell, cells moved, floats per cell, cells per slot, slots, layers; then the source cells. */
+    public static final int SLOT = 0, TARGET = 1, MOVES = 2, MOVE_KV_WIDTH = 3, MOVE_POSITIONS = 4, MOVE_SLOTS = 5, MOVE_LAYERS = 6, MOVE_ARGS = 8;
+
+    /**
+     * Moves cell {@code args[MOVE_ARGS + i]} of one slot to cell {@code args[TARGET] + i}, for
+     * {@code i} in order, in every layer of the keys and values (sources ascend and never lie
+     * below their targets, so a move never overwrites a source still to be read). Launch: a
+     * {@code @Parallel} loop over {@code layers × kvWidth} floats, each walking the moves in order.
+     */
+    public static void moveCells(IntArray args, FloatArray keys, FloatArray values) {
+        int kvWidth = args.get(MOVE_KV_WIDTH), slotFloats = args.get(MOVE_POSITIONS) * kvWidth, layerFloats = args.get(MOVE_SLOTS) * slotFloats;
+        int base = args.get(SLOT) * slotFloats, target = args.get(TARGET), moves = args.get(MOVES);
+        int n = args.get(MOVE_LAYERS) * kvWidth;
+        for (@Parallel int i = 0; i < n; i++) {
+            int at = (i / kvWidth) * layerFloats + base + i % kvWidth;
+            for (int m = 0; m < moves; m++) {
+                int from = at + args.get(MOVE_ARGS + m) * kvWidth, to = at + (target + m) * kvWidth;
+                keys.set(to, keys.get(from));
+                values.set(to, values.get(from));
+            }
+        }
+    }
+
     /** Arrays one {@link #claim} task touches. */
     public static final int CLAIMED = 8;
 

@@ -1,0 +1,145 @@
+package dev.squall.cli;
+
+import dev.squall.generation.Decoder;
+import dev.squall.generation.Session;
+import dev.squall.model.Model;
+import dev.squall.sampling.Sampler;
+import dev.squall.sampling.SamplerConfig;
+import dev.squall.speculative.DraftModel;
+import dev.squall.speculative.Jacobi;
+import dev.squall.speculative.Lookahead;
+import dev.squall.speculative.PromptLookup;
+import dev.squall.tokenizer.Tokenizer;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/** The flags that choose a decoder: plain sampling or one of the lossless speculative algorithms. */
+public final class SpeculateOptions {
+
+    /** The algorithms {@code --speculate} takes. */
+    public static final List<String> ALGORITHMS = List.of("draft", "swift", "lookahead", "jacobi", "lookup");
+
+    @Option(names = "--speculate", paramLabel = "ALG",
+            description = {"Speculative decoding, lossless (greedy output equals plain greedy output token for token;",
+                    "sampled output follows plain sampling's distribution): draft (needs --draft), swift, lookahead, jacobi, lookup."})
+    public String algorithm;
+
+    @Option(names = "--draft", paramLabel = "FILE", description = "The draft model for --speculate draft (same vocabulary as the model).")
+    public Path draftModel;
+
+    @Option(names = "--draft-max", paramLabel = "N", description = "Most tokens drafted per step (draft: 8, lookup: 10, lookahead: branch length 8, swift: 8).")
+    public Integer draftMax;
+
+    @Option(names = "--draft-min", paramLabel = "N", description = "Fewest tokens drafted before the draft may stop on low confidence (draft, swift; default 1).")
+    public Integer draftMin;
+
+    @Option(names = "--draft-p-min", paramLabel = "P", description = "Stop drafting once the draft's top probability is below P (draft, swift; default 0.5; 0 = never).")
+    public Double draftPMin;
+
+    @Option(names = "--ngram-min", defaultValue = "1", paramLabel = "N", description = "lookup: shortest n-gram matched (default ${DEFAULT-VALUE}).")
+    public int ngramMin = 1;
+
+    @Option(names = "--ngram-max", defaultValue = "3", paramLabel = "N", description = "lookup: longest n-gram matched (default ${DEFAULT-VALUE}).")
+    public int ngramMax = 3;
+
+    @Option(names = "--branches", defaultValue = "24", paramLabel = "N", description = "lookahead: most draft tokens over all branches of the tree (default ${DEFAULT-VALUE}).")
+    public int branches = 24;
+
+    @Option(names = "--lookahead-prefix", defaultValue = "4", paramLabel = "N", description = "lookahead: longest suffix of the text matched in the trie (default ${DEFAULT-VALUE}).")
+    public int lookaheadPrefix = 4;
+
+    @Option(names = "--lookahead-corpus", paramLabel = "FILE", description = "lookahead: warm the n-gram trie with this text file.")
+    public Path lookaheadCorpus;
+
+    @Option(names = "--jacobi-window", defaultValue = "4", paramLabel = "W", description = "jacobi: lookahead window W (default ${DEFAULT-VALUE}).")
+    public int jacobiWindow = 4;
+
+    @Option(names = "--jacobi-ngram", defaultValue = "4", paramLabel = "N", description = "jacobi: n-gram size N (default ${DEFAULT-VALUE}).")
+    public int jacobiNgram = 4;
+
+    @Option(names = "--jacobi-verify", defaultValue = "4", paramLabel = "G", description = "jacobi: n-grams verified per step G (default ${DEFAULT-VALUE}).")
+    public int jacobiVerify = 4;
+
+    /** Whether a speculative algorithm was asked for. */
+    public boolean speculates() { return algorithm != null && !algorithm.equals("plain"); }
+
+    /** Checks the flags before any model loads. */
+    public void check() {
+        if (algorithm == null || algorithm.equals("plain")) {
+            if (draftModel != null) throw new IllegalArgumentException("--draft needs --speculate draft");
+            return;
+        }
+        if (!ALGORITHMS.contains(algorithm)) {
+            throw new IllegalArgumentException("--speculate " + algorithm + ": unknown algorithm (expected one of " + String.join(", ", ALGORITHMS) + ")");
+        }
+        if (algorithm.equals("draft") && draftModel == null) throw new IllegalArgumentException("--speculate draft needs a draft model: --draft FILE");
+        if (!algorithm.equals("draft") && draftModel != null) throw new IllegalArgumentException("--draft is for --speculate draft, not " + algorithm);
+        if (draftModel != null && !SampleRef.is(draftModel) && !Files.isRegularFile(draftModel)) throw new IllegalArgumentException("--draft " + draftModel + ": no such file");
+        if (lookaheadCorpus != null && !Files.isRegularFile(lookaheadCorpus)) throw new IllegalArgumentException("--lookahead-corpus " + lookaheadCorpus + ": no such file");
+        if (draftMax != null && draftMax < 1) throw new IllegalArgumentException("--draft-max " + draftMax + " is out of range (a positive count)");
+        if (draftMin != null && draftMin < 0) throw new IllegalArgumentException("--draft-min " + draftMin + " is out of range (0 or more)");
+        if (draftPMin != null && !(draftPMin >= 0 && draftPMin <= 1)) throw new IllegalArgumentException("--draft-p-min " + draftPMin + " is out of range [0, 1]");
+    }
+
+    /** A loaded draft model with its plan, closed with the decoder. */
+    private final List<AutoCloseable> owned = new ArrayList<>();
+
+    /**
+     * The decoder these flags ask for, for a session on {@code target}; a draft model is loaded
+     * like the target (same device, threads, context). {@code seed} seeds the draft's sampler.
+     */
+    public Decoder decoder(ModelOptions target, Model targetModel, SamplerConfig sampling, PrintWriter err) throws IOException {
+        if (!speculates()) return Decoder.plain();
+        return switch (algorithm) {
+            case "lookup" -> new PromptLookup(ngramMin, ngramMax, draftMax == null ? 10 : draftMax);
+            case "lookahead" -> new Lookahead(lookaheadPrefix, draftMax == null ? 8 : draftMax, branches, corpus(targetModel.tokenizer()));
+            case "jacobi" -> new Jacobi(jacobiWindow, jacobiNgram, jacobiVerify, sampling.seed());
+            case "draft" -> draft(target, targetModel, sampling, err);
+            case "swift" -> SwiftFlags.decoder(targetModel, draftMax, draftMin, draftPMin, sampling);
+            default -> throw new IllegalStateException(algorithm);
+        };
+    }
+
+    private int[] corpus(Tokenizer tokenizer) throws IOException {
+        if (lookaheadCorpus == null) return null;
+        return tokenizer.encode(Files.readString(lookaheadCorpus, StandardCharsets.UTF_8), false, false);
+    }
+
+    private Decoder draft(ModelOptions target, Model targetModel, SamplerConfig sampling, PrintWriter err) {
+        ModelOptions d = new ModelOptions();
+        d.model = draftModel;
+        d.device = target.device;
+        d.threads = target.threads;
+        d.contextSize = target.contextSize > 0 ? target.contextSize : Math.min(targetModel.config().contextLength(), 4096);
+        d.batchSize = target.batchSize;
+        ModelOptions.Loaded loaded = d.load(err);
+        owned.add(loaded);
+        Vocabularies.requireSame(targetModel, target.model, loaded.model(), d.model);
+        SamplerConfig c = sampling;
+        Sampler draftSampler = new Sampler(new SamplerConfig(c.temperature(), c.topK(), c.topP(), c.minP(), c.repeatPenalty(), c.repeatLastN(),
+                c.presencePenalty(), c.frequencyPenalty(), c.seed() ^ 0x5DEECE66DL));
+        Session draft = new Session(loaded.plan(), loaded.model().tokenizer(), draftSampler);
+        err.println("squall: draft " + loaded.model().config().name() + " (" + loaded.model().config().layers() + " layers, dim "
+                + loaded.model().config().embeddingSize() + ", " + loaded.model().formatSummary() + ")");
+        err.flush();
+        return new DraftModel(draft, draftMin == null ? 1 : draftMin, draftMax == null ? 8 : draftMax, draftPMin == null ? 0.5 : draftPMin);
+    }
+
+    /** Closes the draft model, if one was loaded. */
+    public void close() {
+        for (AutoCloseable c : owned) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("closing the draft model: " + e.getMessage(), e);
+            }
+        }
+        owned.clear();
+    }
+}

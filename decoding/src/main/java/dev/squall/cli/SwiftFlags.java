@@ -1,0 +1,17 @@
+package dev.squall.cli;
+
+import dev.squall.generation.Decoder;
+import dev.squall.model.Model;
+import dev.squall.sampling.SamplerConfig;
+import dev.squall.speculative.Swift;
+
+/** The SWIFT decoder from the shared speculation flags. */
+final class SwiftFlags {
+
+    private SwiftFlags() {}
+
+    static Decoder decoder(Model target, Integer draftMax, Integer draftMin, Double pMin, SamplerConfig sampling) {
+        return new Swift(target.config().layers(), draftMin == null ? 1 : draftMin, draftMax == null ? 8 : draftMax,
+                pMin == null ? Swift.DEFAULT_CONFIDENCE : pMin, sampling.seed());
+    }
+}
