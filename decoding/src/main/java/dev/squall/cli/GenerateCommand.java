@@ -65,6 +65,7 @@ final class GenerateCommand implements Callable<Integer> {
                 });
                 out.println();
                 out.flush();
+                if (decoder instanceof dev.squall.speculative.Swift swift) err.println(swift.summary());
                 Report.footer(err, loaded.loadSeconds(), r);
             } finally {
                 session.close();

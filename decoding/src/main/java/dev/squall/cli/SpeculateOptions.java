@@ -39,7 +39,7 @@ public final class SpeculateOptions {
     @Option(names = "--draft-min", paramLabel = "N", description = "Fewest tokens drafted before the draft may stop on low confidence (draft, swift; default 1).")
     public Integer draftMin;
 
-    @Option(names = "--draft-p-min", paramLabel = "P", description = "Stop drafting once the draft's top probability is below P (draft, swift; default 0.5; 0 = never).")
+    @Option(names = "--draft-p-min", paramLabel = "P", description = "Stop drafting once the draft's top probability is below P (draft: default 0.5, swift: 0.8; 0 = never).")
     public Double draftPMin;
 
     @Option(names = "--ngram-min", defaultValue = "1", paramLabel = "N", description = "lookup: shortest n-gram matched (default ${DEFAULT-VALUE}).")

@@ -11,7 +11,7 @@ final class SwiftFlags {
     private SwiftFlags() {}
 
     static Decoder decoder(Model target, Integer draftMax, Integer draftMin, Double pMin, SamplerConfig sampling) {
-        return new Swift(target.config().layers(), draftMin == null ? 1 : draftMin, draftMax == null ? 8 : draftMax,
+        return new Swift(draftMin == null ? 1 : draftMin, draftMax == null ? Swift.DEFAULT_DRAFT_MAX : draftMax,
                 pMin == null ? Swift.DEFAULT_CONFIDENCE : pMin, sampling.seed());
     }
 }

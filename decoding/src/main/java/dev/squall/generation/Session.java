@@ -346,24 +346,32 @@ public final class Session implements AutoCloseable {
     }
 
     /**
-     * A scratch forward call for drafting with the target itself (SWIFT): feeds the pending
-     * tokens and then {@code drafted} at the cells after them (causal), configured by
-     * {@code configure} (skip sets), and returns the logits after the last one. The committed
-     * state is unchanged: the cells it wrote are overwritten by the next {@link #evaluate}.
-     * {@code fromDraft} drafted tokens are already in the cache from earlier scratch calls
-     * (only the rest is fed).
+     * A scratch forward call for drafting with the target itself (SWIFT): the scratch run is the
+     * pending tokens followed by {@code drafted}, at the cells after the cached ones (causal);
+     * the first {@code fed} tokens of that run are in the cache from earlier scratch calls and the
+     * rest are fed now, configured by {@code configure} (skip sets). Returns the logits after the
+     * last one. The committed state is unchanged: the scratch cells are overwritten by the next
+     * {@link #evaluate} (or dropped by {@link #finishOutput}). With nothing to feed, the logits
+     * after the committed tokens are returned.
      */
-    public float[] draftForward(int[] drafted, int fromDraft, Consumer<Batch.Builder> configure) {
-        if (cache.length(seq) > length + fromDraft) cache.truncate(seq, length + fromDraft);
-        if (fromDraft == 0 && cache.length(seq) > cached) cache.truncate(seq, cached);
+    public float[] draftForward(int[] drafted, int fed, Consumer<Batch.Builder> configure) {
+        int pending = length - cached, run = pending + drafted.length;
+        if (fed < 0 || fed > run) throw new IllegalArgumentException("scratch tokens fed " + fed + " out of range [0, " + run + "]");
+        if (fed == run) {
+            if (run == 0) return logits();
+            throw new IllegalArgumentException("nothing new to feed: all " + run + " scratch tokens are in the cache");
+        }
+        if (cache.length(seq) > cached + fed) cache.truncate(seq, cached + fed);
+        if (cache.length(seq) < cached + fed) throw new IllegalStateException("scratch cells fed " + fed + " but the cache holds " + (cache.length(seq) - cached));
         Batch.Builder b = Batch.builder();
-        if (fromDraft == 0) for (int i = cached; i < length; i++) b.token(seq, i, tokens[i], false);
-        for (int i = fromDraft; i < drafted.length; i++) b.token(seq, length + i, drafted[i], false);
-        if (b.size() == 0) return logits();
+        for (int i = fed; i < run; i++) b.token(seq, cached + i, i < pending ? tokens[cached + i] : drafted[i - pending], false);
         b.outputRowOfLast();
         if (configure != null) configure.accept(b);
         return plan.forward(b.build()).logits(0);
     }
+
+    /** Committed tokens not yet in the cache (fed by the next forward call). */
+    public int pending() { return length - cached; }
 
     /**
      * Teacher-forced logits of the committed tokens {@code [from, cached)} fed again into scratch

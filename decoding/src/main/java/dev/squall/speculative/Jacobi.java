@@ -48,7 +48,7 @@ public final class Jacobi extends TreeDecoder {
 
     @Override public String name() { return "jacobi"; }
 
-    @Override protected DraftTree propose(Session s) {
+    @Override public DraftTree propose(Session s) {
         int[] t = s.tokens();
         x = t[t.length - 1];
         if (!initialised) {                       // guesses start as tokens of the prompt, as llama.cpp seeds them

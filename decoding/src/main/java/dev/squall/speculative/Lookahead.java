@@ -35,7 +35,7 @@ public final class Lookahead extends TreeDecoder {
 
     @Override public String name() { return "lookahead"; }
 
-    @Override protected DraftTree propose(Session s) {
+    @Override public DraftTree propose(Session s) {
         int[] t = s.tokens();
         int n = t.length;
         if (seen != s || n < lastLength) {       // a new session, or one rolled back: count from here on

@@ -24,7 +24,7 @@ public final class PromptLookup extends TreeDecoder {
 
     @Override public String name() { return "lookup"; }
 
-    @Override protected DraftTree propose(Session s) {
+    @Override public DraftTree propose(Session s) {
         int[] t = s.tokens();
         int n = t.length;
         for (int size = Math.min(maxNgram, n - 1); size >= minNgram; size--) {

@@ -18,7 +18,7 @@ abstract class TreeDecoder implements Decoder {
     protected final SpeculationStats stats = new SpeculationStats();
 
     /** The guesses to verify after the session's committed tokens (may be empty). */
-    protected abstract DraftTree propose(Session s);
+    public abstract DraftTree propose(Session s);
 
     /** Sees what one verification computed and kept (to learn from it). */
     protected void verified(Session s, Session.Evaluation e, Verifier.Outcome o) {}

@@ -228,11 +228,103 @@ class ForwardPassTest {
         int seq = plan.cache().newSequence();
         assertEquals("batch token 0: no sequence 9999 in the KV cache",
                 assertThrows(IllegalArgumentException.class, () -> plan.forward(Batch.sequence(9999, 0, new int[] {1}))).getMessage());
-        assertEquals("batch token 0: position 3 of sequence " + seq + " leaves a gap (sequence holds 0 positions)",
+        assertEquals("batch token 0: cell 3 of sequence " + seq + " leaves a gap (sequence holds 0 cells)",
                 assertThrows(IllegalArgumentException.class, () -> plan.forward(Batch.sequence(seq, 3, new int[] {1}))).getMessage());
         assertEquals("batch token 1: token id 512 is out of range [0, 512)",
                 assertThrows(IllegalArgumentException.class, () -> plan.forward(Batch.sequence(seq, 0, new int[] {1, 512}))).getMessage());
         assertEquals(0, plan.cache().length(seq), "a rejected batch writes nothing");
+        plan.cache().remove(seq);
+    }
+
+    /** Logits after each of {@code tokens} fed one call per token (the reference for trees). */
+    private static float[][] oneByOne(int seq, int start, int[] tokens) {
+        float[][] out = new float[tokens.length][];
+        for (int i = 0; i < tokens.length; i++) out[i] = plan.forward(Batch.sequence(seq, start + i, new int[] {tokens[i]})).logits(0);
+        return out;
+    }
+
+    @Test
+    void aTreeOfBranchesEqualsEachBranchFedAloneBitForBit() {
+        int[] prefix = tokens(9, 21), a = tokens(4, 22), b = tokens(3, 23);
+        b[0] = a[0];                                   // b shares a's first token: a tree with a branch point after it
+        int seq = plan.cache().newSequence();
+        plan.forward(Batch.sequence(seq, 0, prefix));
+        int n = prefix.length;
+        // cells: a0 a1 a2 a3 | b1 b2 ; b1's parent is a0 (cell n)
+        Batch.Builder t = Batch.builder();
+        for (int i = 0; i < a.length; i++) t.token(seq, n + i, n + i, a[i], true, new int[] {0, n + i + 1});
+        t.token(seq, n + 1, n + 4, b[1], true, new int[] {0, n + 1, n + 4, n + 5});
+        t.token(seq, n + 2, n + 5, b[2], true, new int[] {0, n + 1, n + 4, n + 6});
+        ForwardResult tree = plan.forward(t.build());
+        plan.cache().truncate(seq, n);
+        float[][] alone = oneByOne(seq, n, a);
+        for (int i = 0; i < a.length; i++) assertArrayEquals(alone[i], tree.logits(i), "branch a, node " + i);
+        plan.cache().truncate(seq, n);
+        float[][] aloneB = oneByOne(seq, n, b);
+        assertArrayEquals(aloneB[1], tree.logits(4), "branch b, node 1");
+        assertArrayEquals(aloneB[2], tree.logits(5), "branch b, node 2");
+        plan.cache().remove(seq);
+    }
+
+    @Test
+    void compactingTheAcceptedBranchEqualsHavingFedItAlone() {
+        int[] prefix = tokens(7, 31), a = tokens(3, 32), b = tokens(3, 33), next = tokens(2, 34);
+        int seq = plan.cache().newSequence();
+        plan.forward(Batch.sequence(seq, 0, prefix));
+        int n = prefix.length;
+        Batch.Builder t = Batch.builder();
+        for (int i = 0; i < 3; i++) t.token(seq, n + i, n + i, a[i], false, new int[] {0, n + i + 1});
+        for (int i = 0; i < 3; i++) t.token(seq, n + i, n + 3 + i, b[i], i == 2, new int[] {0, n, n + 3, n + 3 + i + 1});
+        plan.forward(t.build());
+        plan.cache().compact(seq, n, new int[] {n + 3, n + 4, n + 5});     // keep branch b
+        assertEquals(n + 3, plan.cache().length(seq));
+        float[] viaTree = plan.forward(Batch.sequence(seq, n + 3, next)).logits(0);
+        int other = plan.cache().newSequence();
+        float[] direct = plan.forward(Batch.sequence(other, 0, concat(concat(prefix, b), next))).logits(0);
+        assertArrayEquals(direct, viaTree);
+        plan.cache().remove(seq);
+        plan.cache().remove(other);
+    }
+
+    @Test
+    void skippingBothSublayersIsSkippingTheLayerAndEachSublayerMatters() {
+        int[] t = tokens(5, 41);
+        java.util.function.Function<java.util.function.Consumer<Batch.Builder>, float[]> run = configure -> {
+            int seq = plan.cache().newSequence();
+            Batch.Builder b = Batch.builder();
+            for (int i = 0; i < t.length; i++) b.token(seq, i, t[i], i == t.length - 1);
+            configure.accept(b);
+            float[] l = plan.forward(b.build()).logits(0);
+            plan.cache().remove(seq);
+            return l;
+        };
+        float[] full = run.apply(b -> {}), layer = run.apply(b -> b.skipLayer(1));
+        float[] both = run.apply(b -> b.skipAttention(1).skipMlp(1));
+        float[] attention = run.apply(b -> b.skipAttention(1)), mlp = run.apply(b -> b.skipMlp(1));
+        assertArrayEquals(layer, both);
+        assertTrue(!Arrays.equals(full, attention) && !Arrays.equals(full, mlp) && !Arrays.equals(attention, mlp) && !Arrays.equals(attention, both));
+    }
+
+    @Test
+    void aBadTreeBatchFailsBeforeAnythingChanges() {
+        int seq = plan.cache().newSequence();
+        plan.forward(Batch.sequence(seq, 0, tokens(6, 51)));
+        float[] before = plan.forward(Batch.sequence(seq, 6, new int[] {7})).logits(0);
+        plan.cache().truncate(seq, 6);
+        String future = assertThrows(IllegalArgumentException.class, () -> plan.forward(Batch.builder()
+                .token(seq, 6, 6, 1, true, new int[] {0, 8}).build())).getMessage();
+        assertTrue(future.contains("future cell"), future);
+        String later = assertThrows(IllegalArgumentException.class, () -> plan.forward(Batch.builder()
+                .token(seq, 6, 6, 1, true, new int[] {0, 7}).token(seq, 3, 3, 2, true, new int[] {0, 4}).build())).getMessage();
+        assertTrue(later.contains("which batch token 1 writes after it"), later);
+        String past = assertThrows(IllegalArgumentException.class, () -> plan.forward(Batch.builder()
+                .token(seq, 6, 6, 1, false, null).token(seq, 7, plan.cache().capacity(), 2, true, null).build())).getMessage();
+        assertTrue(past.contains("beyond the context size"), past);
+        String none = assertThrows(IllegalArgumentException.class, () -> plan.forward(Batch.builder()
+                .token(seq, 6, 6, 1, true, new int[] {2, 2}).build())).getMessage();
+        assertTrue(none.contains("no visible cell"), none);
+        assertEquals(6, plan.cache().length(seq), "rejected batches write nothing");
+        assertArrayEquals(before, plan.forward(Batch.sequence(seq, 6, new int[] {7})).logits(0), "and the cache holds what it held");
         plan.cache().remove(seq);
     }
 
