@@ -9,11 +9,13 @@ import dev.squall.backend.Plan;
 import dev.squall.backend.PlanOptions;
 import dev.squall.backend.java.JavaBackend;
 import dev.squall.cli.ModelOptions;
+import dev.squall.cli.SpeculateOptions;
 import dev.squall.cli.SquallCommand;
 import dev.squall.format.WeightFormats;
 import dev.squall.model.Model;
 import dev.squall.quant.OnTheFlyConversion;
 import dev.squall.quant.QuantizeOptions;
+import dev.squall.sampling.SamplerConfig;
 import dev.squall.validation.Context;
 import dev.squall.validation.LlamaRef;
 import java.io.PrintWriter;
@@ -27,6 +29,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -39,7 +42,9 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Measure prefill and decode tokens/s of Squall and llama.cpp on the same GGUF files, interleaved,",
                 "with the machine's read bandwidth and each model's bytes per token (the roofline).",
-                "Prints a table and writes a JSON report and a PNG chart."})
+                "Prints a table and writes a JSON report and a PNG chart.",
+                "With --speculate ALG[,ALG...]: plain decoding against each speculative algorithm on one model over the",
+                "prompts of --prompts, interleaved: tokens/s, speedup, tau, and where each token's time goes."})
 public final class BenchCommand implements Callable<Integer>, SquallCommand {
 
     @Option(names = {"-m", "--model"}, required = true, paramLabel = "FILE",
@@ -79,6 +84,26 @@ public final class BenchCommand implements Callable<Integer>, SquallCommand {
     @Option(names = "--chart", defaultValue = "reports/bench.png", paramLabel = "FILE", description = "The chart (default ${DEFAULT-VALUE}).")
     Path chart;
 
+    @Mixin SpeculateOptions speculate;
+
+    @Option(names = "--prompts", paramLabel = "FILE",
+            description = "--speculate: the prompts, one per line or JSONL objects with a \"text\" field (default: one built-in code prompt).")
+    Path prompts;
+
+    @Option(names = "--limit", defaultValue = "100", paramLabel = "N", description = "--speculate: at most N prompts of --prompts (default ${DEFAULT-VALUE}).")
+    int limit;
+
+    @Option(names = "--temp", defaultValue = "0", paramLabel = "T",
+            description = {"--speculate: temperature; 0 = greedy, where every algorithm must equal plain decoding token for token",
+                    "(above 0: llama.cpp's other sampling defaults) (default ${DEFAULT-VALUE})."})
+    float temperature;
+
+    @Option(names = {"-s", "--seed"}, defaultValue = "1", paramLabel = "N", description = "--speculate: the seed of prompt i's sampler is N + i (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = {"-c", "--ctx-size"}, defaultValue = "0", paramLabel = "N", description = "--speculate: context size (default: the model's, at most 4096).")
+    int contextSize;
+
     @Spec CommandSpec spec;
 
     /** One model's measurements. */
@@ -99,6 +124,7 @@ public final class BenchCommand implements Callable<Integer>, SquallCommand {
         if (prefill < 1) throw new IllegalArgumentException("--prefill " + prefill + " is out of range (a positive count)");
         if (decode < 1) throw new IllegalArgumentException("--decode " + decode + " is out of range (a positive count)");
         if (reps < 1) throw new IllegalArgumentException("--reps " + reps + " is out of range (a positive count)");
+        if (speculate.algorithm != null) return speculate(out, err, t);
         if (!List.of("f16", "f32").contains(llamaKv)) throw new IllegalArgumentException("--llama-kv " + llamaKv + ": expected f16 or f32");
         Backend backend = Backends.find(device);
         if (weights != null) {
@@ -140,6 +166,35 @@ public final class BenchCommand implements Callable<Integer>, SquallCommand {
         out.println("chart:  " + chart.toAbsolutePath());
         out.flush();
         return 0;
+    }
+
+    /** {@code --speculate}: plain against each named algorithm on one model. */
+    private int speculate(PrintWriter out, PrintWriter err, int t) throws Exception {
+        if (models.size() != 1) throw new IllegalArgumentException("--speculate measures one model: give -m once (got " + models.size() + ")");
+        if (limit < 1) throw new IllegalArgumentException("--limit " + limit + " is out of range (a positive count)");
+        if (!(temperature >= 0) || Float.isInfinite(temperature)) throw new IllegalArgumentException("--temp " + temperature + " is out of range (0 or more)");
+        if (contextSize < 0) throw new IllegalArgumentException("--ctx-size " + contextSize + " is out of range (0 = the model's, or a positive count)");
+        if (!noLlama && weights == null) err.println("--speculate: measuring Squall's decoders only (llama.cpp is not run)");
+        SpeculateBench bench = new SpeculateBench(speculate, speculate.algorithm);
+        List<String> texts = prompts == null ? List.of(SpeculateBench.DEFAULT_PROMPT) : SpeculateBench.prompts(prompts, limit);
+        ModelOptions target = new ModelOptions();
+        target.model = models.get(0);
+        target.device = device;
+        target.threads = t;
+        target.contextSize = contextSize;
+        target.weights = weights;
+        target.check(err);
+        SamplerConfig sampling = temperature == 0 ? SamplerConfig.greedy() : withTemperature(SamplerConfig.defaults(seed), temperature);
+        Path report = json.toString().equals("reports/bench.json") ? Path.of("reports/bench-speculate.json") : json;
+        return bench.run(target, texts, decode, withSeed(sampling, seed), report, out, err);
+    }
+
+    private static SamplerConfig withTemperature(SamplerConfig c, float temperature) {
+        return new SamplerConfig(temperature, c.topK(), c.topP(), c.minP(), c.repeatPenalty(), c.repeatLastN(), c.presencePenalty(), c.frequencyPenalty(), c.seed());
+    }
+
+    private static SamplerConfig withSeed(SamplerConfig c, long seed) {
+        return new SamplerConfig(c.temperature(), c.topK(), c.topP(), c.minP(), c.repeatPenalty(), c.repeatLastN(), c.presencePenalty(), c.frequencyPenalty(), seed);
     }
 
     private static Path resolve(Path ref, PrintWriter err) {

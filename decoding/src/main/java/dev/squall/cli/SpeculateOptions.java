@@ -80,6 +80,11 @@ public final class SpeculateOptions {
         }
         if (algorithm.equals("draft") && draftModel == null) throw new IllegalArgumentException("--speculate draft needs a draft model: --draft FILE");
         if (!algorithm.equals("draft") && draftModel != null) throw new IllegalArgumentException("--draft is for --speculate draft, not " + algorithm);
+        checkSettings();
+    }
+
+    /** Checks the per-algorithm settings (files named, counts and bounds), whichever algorithms run. */
+    public void checkSettings() {
         if (draftModel != null && !SampleRef.is(draftModel) && !Files.isRegularFile(draftModel)) throw new IllegalArgumentException("--draft " + draftModel + ": no such file");
         if (lookaheadCorpus != null && !Files.isRegularFile(lookaheadCorpus)) throw new IllegalArgumentException("--lookahead-corpus " + lookaheadCorpus + ": no such file");
         if (draftMax != null && draftMax < 1) throw new IllegalArgumentException("--draft-max " + draftMax + " is out of range (a positive count)");
@@ -92,17 +97,34 @@ public final class SpeculateOptions {
 
     /**
      * The decoder these flags ask for, for a session on {@code target}; a draft model is loaded
-     * like the target (same device, threads, context). {@code seed} seeds the draft's sampler.
+     * like the target (same device, threads, context).
      */
     public Decoder decoder(ModelOptions target, Model targetModel, SamplerConfig sampling, PrintWriter err) throws IOException {
         if (!speculates()) return Decoder.plain();
+        ModelOptions.Loaded draft = algorithm.equals("draft") ? loadDraft(target, targetModel, err) : null;
+        return decoder(algorithm, targetModel, draft, sampling);
+    }
+
+    /**
+     * A new decoder of {@code algorithm} with these flags' settings ({@code "plain"} too); the
+     * draft algorithm drafts on a new sequence of {@code draft}'s plan.
+     */
+    public Decoder decoder(String algorithm, Model targetModel, ModelOptions.Loaded draft, SamplerConfig sampling) throws IOException {
         return switch (algorithm) {
+            case "plain" -> Decoder.plain();
             case "lookup" -> new PromptLookup(ngramMin, ngramMax, draftMax == null ? 10 : draftMax);
             case "lookahead" -> new Lookahead(lookaheadPrefix, draftMax == null ? 8 : draftMax, branches, corpus(targetModel.tokenizer()));
             case "jacobi" -> new Jacobi(jacobiWindow, jacobiNgram, jacobiVerify, sampling.seed());
-            case "draft" -> draft(target, targetModel, sampling, err);
+            case "draft" -> {
+                if (draft == null) throw new IllegalArgumentException("--speculate draft needs a draft model: --draft FILE");
+                SamplerConfig c = sampling;
+                Sampler draftSampler = new Sampler(new SamplerConfig(c.temperature(), c.topK(), c.topP(), c.minP(), c.repeatPenalty(), c.repeatLastN(),
+                        c.presencePenalty(), c.frequencyPenalty(), c.seed() ^ 0x5DEECE66DL));
+                Session session = new Session(draft.plan(), draft.model().tokenizer(), draftSampler);
+                yield new DraftModel(session, draftMin == null ? 1 : draftMin, draftMax == null ? 8 : draftMax, draftPMin == null ? 0.5 : draftPMin);
+            }
             case "swift" -> SwiftFlags.decoder(targetModel, draftMax, draftMin, draftPMin, sampling);
-            default -> throw new IllegalStateException(algorithm);
+            default -> throw new IllegalArgumentException("--speculate " + algorithm + ": unknown algorithm (expected one of " + String.join(", ", ALGORITHMS) + ")");
         };
     }
 
@@ -111,7 +133,8 @@ public final class SpeculateOptions {
         return tokenizer.encode(Files.readString(lookaheadCorpus, StandardCharsets.UTF_8), false, false);
     }
 
-    private Decoder draft(ModelOptions target, Model targetModel, SamplerConfig sampling, PrintWriter err) {
+    /** Loads {@code --draft} like the target (device, threads, context), checks its vocabulary, and closes it with {@link #close}. */
+    public ModelOptions.Loaded loadDraft(ModelOptions target, Model targetModel, PrintWriter err) {
         ModelOptions d = new ModelOptions();
         d.model = draftModel;
         d.device = target.device;
@@ -121,14 +144,10 @@ public final class SpeculateOptions {
         ModelOptions.Loaded loaded = d.load(err);
         owned.add(loaded);
         Vocabularies.requireSame(targetModel, target.model, loaded.model(), d.model);
-        SamplerConfig c = sampling;
-        Sampler draftSampler = new Sampler(new SamplerConfig(c.temperature(), c.topK(), c.topP(), c.minP(), c.repeatPenalty(), c.repeatLastN(),
-                c.presencePenalty(), c.frequencyPenalty(), c.seed() ^ 0x5DEECE66DL));
-        Session draft = new Session(loaded.plan(), loaded.model().tokenizer(), draftSampler);
         err.println("squall: draft " + loaded.model().config().name() + " (" + loaded.model().config().layers() + " layers, dim "
                 + loaded.model().config().embeddingSize() + ", " + loaded.model().formatSummary() + ")");
         err.flush();
-        return new DraftModel(draft, draftMin == null ? 1 : draftMin, draftMax == null ? 8 : draftMax, draftPMin == null ? 0.5 : draftPMin);
+        return loaded;
     }
 
     /** Closes the draft model, if one was loaded. */

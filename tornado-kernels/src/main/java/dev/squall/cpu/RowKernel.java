@@ -34,6 +34,26 @@ public interface RowKernel {
     /** Floats of {@code lanes} scratch that {@link #dot4} needs: room for four accumulators. */
     static int laneScratch() { return 4 * Lanes.F.length(); }
 
+    /** Floats of {@code lanes} scratch that {@link #dotTokens} needs: room for eight accumulators. */
+    static int tokenLaneScratch() { return 8 * Lanes.F.length(); }
+
+    /**
+     * Whether {@link #dotTokens} decodes in registers: then a small batch reads and decodes each row
+     * once per few tokens, with no scratch, instead of decoding rows to memory first.
+     */
+    default boolean fusesTokens() { return false; }
+
+    /**
+     * One row times {@code tokens} activations, each in the canonical order:
+     * {@code out[outOffset + t·outStride] = Σ_i w[i]·x[xOffset + t·xStride + i]} for t &lt; tokens.
+     * The row is decoded in registers once per group of up to eight tokens. {@code lanes} is scratch
+     * ({@link #tokenLaneScratch()} floats). Only for kernels that {@link #fusesTokens}.
+     */
+    default void dotTokens(MemorySegment w, long offset, float[] x, int xOffset, int xStride, int tokens, int n,
+                           float[] out, int outOffset, int outStride, float[] lanes) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " decodes rows to memory for batches");
+    }
+
     /**
      * Decodes {@code n} elements into {@code dst[dstOffset..)}: the matrix-matrix path decodes a few
      * rows into a small, cache-resident scratch and reuses them for every token of a batch.

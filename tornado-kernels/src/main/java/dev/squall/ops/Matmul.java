@@ -18,7 +18,8 @@ import jdk.incubator.vector.VectorSpecies;
  * vectors in order, its lanes folded in a fixed tree, then the tail elements fused in one by one).
  * Hence a token's logits do not depend on which batch it came in: batch and token-by-token results
  * are bit-identical. Small batches read each row from the mapped file and decode it in registers
- * ({@link RowKernel#dot4}); larger ones decode a few rows exactly ({@link RowKernel#decode}) into a
+ * ({@link RowKernel#dot4}, token by token, or {@link RowKernel#dotTokens}, a few tokens per widening
+ * of the row, where the format's kernel has it); larger ones decode a few rows exactly ({@link RowKernel#decode}) into a
  * per-thread scratch that every token of the batch reuses, and run 4 × 4 register tiles over it.
  */
 public final class Matmul {
@@ -35,6 +36,14 @@ public final class Matmul {
      */
     public static final int IN_REGISTER_TOKENS = 4;
 
+    /**
+     * Up to this many tokens, a kernel that {@link RowKernel#fusesTokens} reads and widens each row
+     * in registers once per group of tokens ({@link RowKernel#dotTokens}): a verifying forward call
+     * of a few drafted tokens then costs little more than one token's. Larger batches are compute
+     * bound and go to the 4 × 4 tiles over decoded rows.
+     */
+    public static final int FUSED_TOKENS = 8;
+
     /** Rows decoded at a time for a large batch: sized so the scratch stays in L2. */
     public static int chunkRows(int columns) {
         return Math.max(4, Math.min(64, (256 * 1024) / (columns * Float.BYTES)) & ~3);
@@ -42,7 +51,7 @@ public final class Matmul {
 
     /** Floats of scratch one thread needs for {@link #cpuRows} with this tensor. */
     public static int scratchFloats(WeightTensor w) {
-        return Math.max(RowKernel.laneScratch(), chunkRows(w.columns()) * w.columns() + LANE_SCRATCH);
+        return Math.max(RowKernel.tokenLaneScratch(), chunkRows(w.columns()) * w.columns() + LANE_SCRATCH);
     }
 
     /** Room for the 16 accumulators of a 4 × 4 tile, stored to be folded ({@link Lanes#sum(float[], int)}). */
@@ -70,6 +79,10 @@ public final class Matmul {
     public static void cpuRows(WeightTensor w, RowKernel kernel, float[] x, int tokens, float[] out, int outOffset,
                                int r0, int r1, float[] scratch) {
         int k = w.columns(), rows = w.rows();
+        if (tokens > 1 && tokens <= FUSED_TOKENS && kernel.fusesTokens()) {
+            for (int r = r0; r < r1; r++) kernel.dotTokens(w.data(), w.rowOffset(r), x, 0, k, tokens, k, out, outOffset + r, rows, scratch);
+            return;
+        }
         if (tokens <= IN_REGISTER_TOKENS) {
             long rowBytes = w.rowBytes();
             for (int t = 0; t < tokens; t++) {
