@@ -13,6 +13,7 @@ import dev.squall.graph.Batch;
 import dev.squall.graph.ForwardResult;
 import dev.squall.model.Model;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
@@ -69,6 +70,56 @@ class PlanBehaviourTest {
         assertTrue(Fixtures.nmse(j, d) < 1e-8, "NMSE " + Fixtures.nmse(j, d));
         float[][] full = run(device, s -> all(s, t, b -> b));
         assertTrue(Fixtures.nmse(full, d) > 1e-3, "skipping a layer changes the logits");
+    }
+
+    @Test
+    void skippedSublayersMatchTheJavaBackend() {
+        int[] t = Fixtures.tokens(12, vocab, 12);
+        for (Function<Batch.Builder, Batch.Builder> skip : List.<Function<Batch.Builder, Batch.Builder>>of(b -> b.skipAttention(1), b -> b.skipMlp(0),
+                b -> b.skipAttention(0).skipMlp(1))) {
+            float[][] j = run(java, s -> all(s, t, skip)), d = run(device, s -> all(s, t, skip));
+            assertTrue(Fixtures.nmse(j, d) < 1e-8, "NMSE " + Fixtures.nmse(j, d));
+            assertTrue(Fixtures.nmse(run(device, s -> all(s, t, b -> b)), d) > 1e-4, "skipping a sublayer changes the logits");
+        }
+    }
+
+    /**
+     * A tree of two branches after a committed prefix, the second branch written to cells past the
+     * first but at the same positions, each token seeing the prefix and its own ancestors: equal
+     * to the Java backend, and each branch equal to itself verified alone as a plain sequence.
+     */
+    @Test
+    void aTreeBatchMatchesTheJavaBackendAndEachBranchAlone() {
+        int n = 10;
+        int[] prefix = Fixtures.tokens(n, vocab, 13), a = {3, 4}, bTokens = {5, 6};
+        Function<Integer, Batch> tree = s -> Batch.builder()
+                .token(s, n, n, a[0], true, new int[] {0, n + 1})
+                .token(s, n + 1, n + 1, a[1], true, new int[] {0, n + 2})
+                .token(s, n, n + 2, bTokens[0], true, new int[] {0, n, n + 2, n + 3})
+                .token(s, n + 1, n + 3, bTokens[1], true, new int[] {0, n, n + 2, n + 4})
+                .build();
+        float[][] onJava = afterPrefix(java, prefix, tree), onDevice = afterPrefix(device, prefix, tree);
+        assertTrue(Fixtures.nmse(onJava, onDevice) < 1e-8, "NMSE " + Fixtures.nmse(onJava, onDevice));
+        for (int branch = 0; branch < 2; branch++) {
+            int[] tokens = branch == 0 ? a : bTokens;
+            float[][] alone = afterPrefix(device, prefix, s -> Batch.builder().token(s, n, tokens[0], true).token(s, n + 1, tokens[1], true).build());
+            float[][] inTree = {onDevice[2 * branch], onDevice[2 * branch + 1]};
+            assertTrue(Fixtures.nmse(alone, inTree) < 1e-10, "branch " + branch + ": NMSE " + Fixtures.nmse(alone, inTree));
+        }
+        assertTrue(Fixtures.nmse(new float[][] {onDevice[1]}, new float[][] {onDevice[3]}) > 1e-4, "the branches differ");
+    }
+
+    private static float[][] afterPrefix(Plan p, int[] prefix, Function<Integer, Batch> batch) {
+        int seq = p.cache().newSequence();
+        try {
+            p.forward(Batch.sequence(seq, 0, prefix));
+            ForwardResult r = p.forward(batch.apply(seq));
+            float[][] out = new float[r.outputs()][];
+            for (int i = 0; i < out.length; i++) out[i] = r.logits(i);
+            return out;
+        } finally {
+            p.cache().remove(seq);
+        }
     }
 
     @Test
@@ -190,6 +241,6 @@ class PlanBehaviourTest {
         int[] perToken = p.perTokenGraphsAndTasks();
         assertEquals(perToken[0], p.stats().graphsRun - graphs);
         assertEquals(perToken[1], p.stats().tasksRun - tasks);
-        assertEquals(2 + model.config().layers(), perToken[0], "prologue, one graph per layer, epilogue");
+        assertEquals(2 + 2 * model.config().layers(), perToken[0], "prologue, an attention and an MLP graph per layer (each skippable), epilogue");
     }
 }
