@@ -45,8 +45,9 @@ public final class VectorMath {
         IntVector bits = ((IntVector) n.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
         FloatVector scale = bits.reinterpretAsFloats();
         FloatVector result = p.mul(scale);
-        result = result.blend(0f, x.compare(VectorOperators.LT, MIN_IN));
-        return result.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.GT, MAX_IN));
+        // blends with vectors, not scalars: blend(float, mask) is not intrinsified once this is inlined into a loop
+        result = result.blend(FloatVector.zero(species), x.compare(VectorOperators.LT, MIN_IN));
+        return result.blend(FloatVector.broadcast(species, Float.POSITIVE_INFINITY), x.compare(VectorOperators.GT, MAX_IN));
     }
 
     /** e^x, bit-identical to a lane of {@link #exp(FloatVector)}. */
