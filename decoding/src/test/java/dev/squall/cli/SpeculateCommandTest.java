@@ -1,0 +1,69 @@
+package dev.squall.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.squall.format.WeightFormats;
+import dev.squall.model.synthetic.SampleModels;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code generate --speculate}: the same text as plain greedy decoding, the metrics line, and its errors. */
+class SpeculateCommandTest {
+
+    @TempDir static Path dir;
+    private static String model, otherVocabulary;
+
+    @BeforeAll
+    static void writeModels() {
+        model = SampleModels.write("micro", WeightFormats.F32, dir, null).toString();
+        otherVocabulary = SampleModels.write("tiny", WeightFormats.Q4_0, dir, null).toString();
+    }
+
+    private static Launcher generate(String... extra) {
+        List<String> args = new ArrayList<>(List.of("generate", "-m", model, "-p", "one two one two one", "-n", "40", "--temp", "0", "-t", "1"));
+        args.addAll(List.of(extra));
+        return Launcher.run(args.toArray(String[]::new));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"draft", "swift", "lookahead", "jacobi", "lookup"})
+    void printsWhatPlainGreedyPrintsAndTheMetricsLine(String algorithm) {
+        Launcher plain = generate();
+        Launcher spec = algorithm.equals("draft") ? generate("--speculate", "draft", "--draft", model) : generate("--speculate", algorithm);
+        assertEquals(0, spec.exitCode(), spec.err());
+        assertEquals(plain.out(), spec.out());
+        assertTrue(spec.err().lines().anyMatch(l -> l.matches("speculate " + algorithm + ": tau=[0-9.]+ forwards/token=[0-9.]+ accepted=\\d+/\\d+ drafted")), spec.err());
+    }
+
+    private static void assertError(String message, String... flags) {
+        Launcher r = generate(flags);
+        assertEquals(1, r.exitCode(), r.err());
+        assertEquals("squall generate: error: " + message, r.err().strip().lines().reduce((a, b) -> b).orElse(""));
+    }
+
+    @Test
+    void badFlagsAreNamed() {
+        assertError("--speculate medusa: unknown algorithm (expected one of draft, swift, lookahead, jacobi, lookup)", "--speculate", "medusa");
+        assertError("--speculate draft needs a draft model: --draft FILE", "--speculate", "draft");
+        assertError("--draft is for --speculate draft, not lookup", "--speculate", "lookup", "--draft", model);
+        assertError("--draft needs --speculate draft", "--draft", model);
+        assertError("--draft-max 0 is out of range (a positive count)", "--speculate", "lookup", "--draft-max", "0");
+        assertError("--draft-p-min 1.5 is out of range [0, 1]", "--speculate", "swift", "--draft-p-min", "1.5");
+        assertError("--draft " + dir.resolve("absent.gguf") + ": no such file", "--speculate", "draft", "--draft", dir.resolve("absent.gguf").toString());
+    }
+
+    @Test
+    void aDraftWithAnotherVocabularyIsRefusedByName() {
+        Launcher r = generate("--speculate", "draft", "--draft", otherVocabulary);
+        assertEquals(1, r.exitCode(), r.err());
+        String last = r.err().strip().lines().reduce((a, b) -> b).orElse("");
+        assertTrue(last.contains("--draft " + otherVocabulary) && last.contains("a draft model needs the same vocabulary"), last);
+    }
+}
