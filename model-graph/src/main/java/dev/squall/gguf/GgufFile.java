@@ -67,6 +67,18 @@ public final class GgufFile implements AutoCloseable {
         }
     }
 
+    /**
+     * Checks a GGUF file held in memory, as {@link #open} checks a file on disk; {@code name} stands
+     * for the file in error messages. The bytes are not copied: they must not change while the
+     * result is in use.
+     *
+     * @throws GgufException when the bytes are not a well-formed GGUF v2/v3 file
+     */
+    public static GgufFile read(byte[] bytes, String name) {
+        MemorySegment segment = MemorySegment.ofArray(bytes);
+        return new GgufFile(Path.of(name), null, segment, GgufParser.parse(segment, name));
+    }
+
     public Path path() { return path; }
 
     /** 2 or 3. */
@@ -111,7 +123,7 @@ public final class GgufFile implements AutoCloseable {
     @Override public synchronized void close() {
         if (closed) return;
         closed = true;
-        arena.close();
+        if (arena != null) arena.close();
     }
 
     @Override public String toString() {

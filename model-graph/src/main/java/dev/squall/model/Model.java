@@ -44,13 +44,23 @@ public final class Model implements AutoCloseable {
         WeightTensor embedding = weights.require(ModelFamily.TOKEN_EMBEDDING);
         Optional<float[]> ropeFreqs = weights.find(ModelFamily.ROPE_FREQS).map(Model::vector);
         this.config = ModelConfigs.read(file.metadata(), family, embedding.rows(), ropeFreqs);
-        this.vocabulary = VocabularyKeys.read(file.metadata());
+        this.vocabulary = named(source, () -> VocabularyKeys.read(file.metadata()));
         if (vocabulary.size() > config.vocabSize()) {
             throw new IllegalArgumentException(source + ": tokenizer.ggml.tokens has " + vocabulary.size()
                     + " tokens but " + ModelFamily.TOKEN_EMBEDDING + " has only " + config.vocabSize() + " rows");
         }
-        this.tokenizer = Tokenizers.create(vocabulary);
+        this.tokenizer = named(source, () -> Tokenizers.create(vocabulary));
         this.graph = TransformerGraph.build(config, family, weights);
+    }
+
+    /** {@code part()}, its errors prefixed with the file they came from (the vocabulary's own checks do not know it). */
+    private static <T> T named(String source, java.util.function.Supplier<T> part) {
+        try {
+            return part.get();
+        } catch (IllegalArgumentException e) {
+            if (e.getMessage() != null && e.getMessage().startsWith(source)) throw e;
+            throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
+        }
     }
 
     /** Opens and checks a GGUF model; {@code progress} sees the bytes of weights paged in so far. */
@@ -84,6 +94,19 @@ public final class Model implements AutoCloseable {
     }
 
     public static Model open(Path path) { return open(path, null); }
+
+    /**
+     * A model over an already checked GGUF file (e.g. {@link GgufFile#read} of bytes in memory),
+     * which the model closes with itself, also when the file is not a model Squall can run.
+     */
+    public static Model of(GgufFile file) {
+        try {
+            return new Model(file, null);
+        } catch (RuntimeException e) {
+            file.close();
+            throw e;
+        }
+    }
 
     /** Reads every weight once so that the first tokens do not wait on the disk. */
     private static void pageIn(GgufFile file, LongConsumer progress) {

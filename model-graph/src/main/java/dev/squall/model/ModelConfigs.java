@@ -14,12 +14,15 @@ public final class ModelConfigs {
 
     private ModelConfigs() {}
 
+    /** The widest activation accepted (heads × head size, embedding, feed-forward): far above any real model, well below int overflow. */
+    static final int MAX_WIDTH = 1 << 24;
+
     public static ModelConfig read(GgufMetadata md, ModelFamily family, int vocabRows, Optional<float[]> ropeFreqs) {
         String a = family.architecture() + ".";
         String file = md.source();
-        int d = positive(md, a + "embedding_length", md.getInt(a + "embedding_length"));
+        int d = width(md, a + "embedding_length", md.getInt(a + "embedding_length"));
         int layers = positive(md, a + "block_count", md.getInt(a + "block_count"));
-        int ffn = positive(md, a + "feed_forward_length", md.getInt(a + "feed_forward_length"));
+        int ffn = width(md, a + "feed_forward_length", md.getInt(a + "feed_forward_length"));
         int heads = positive(md, a + "attention.head_count", md.getInt(a + "attention.head_count"));
         int kvHeads = positive(md, a + "attention.head_count_kv", md.getInt(a + "attention.head_count_kv", heads));
         if (heads % kvHeads != 0) {
@@ -30,7 +33,11 @@ public final class ModelConfigs {
             throw new IllegalArgumentException(file + ": " + a + "embedding_length = " + d + " is not a multiple of "
                     + a + "attention.head_count = " + heads + " and " + a + "attention.key_length is absent");
         }
-        int headSize = positive(md, a + "attention.key_length", md.getInt(a + "attention.key_length", d / heads));
+        int headSize = width(md, a + "attention.key_length", md.getInt(a + "attention.key_length", d / heads));
+        if ((long) heads * headSize > MAX_WIDTH) {
+            throw new IllegalArgumentException(file + ": " + a + "attention.head_count = " + heads + " × key_length " + headSize
+                    + " = " + (long) heads * headSize + " is more than the " + MAX_WIDTH + " query columns Squall supports");
+        }
         int valueSize = md.getInt(a + "attention.value_length", headSize);
         if (valueSize != headSize) {
             throw new IllegalArgumentException(file + ": " + a + "attention.value_length = " + valueSize
@@ -64,6 +71,12 @@ public final class ModelConfigs {
                     + "\" is not supported (supported: none, linear; Llama 3 scaling comes as the tensor "
                     + ModelFamily.ROPE_FREQS + ")");
         };
+    }
+
+    private static int width(GgufMetadata md, String key, int value) {
+        positive(md, key, value);
+        if (value > MAX_WIDTH) throw new IllegalArgumentException(md.source() + ": " + key + " = " + value + " is more than the " + MAX_WIDTH + " Squall supports");
+        return value;
     }
 
     private static int positive(GgufMetadata md, String key, int value) {
