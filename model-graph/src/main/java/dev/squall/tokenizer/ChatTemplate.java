@@ -4,6 +4,7 @@ import com.hubspot.jinjava.Jinjava;
 import com.hubspot.jinjava.JinjavaConfig;
 import com.hubspot.jinjava.LegacyOverrides;
 import com.hubspot.jinjava.el.JinjavaInterpreterResolver;
+import com.hubspot.jinjava.interpret.Context;
 import com.hubspot.jinjava.interpret.JinjavaInterpreter;
 import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
@@ -17,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.stream.Collectors;
 import jinjava.javax.el.CompositeELResolver;
 
@@ -43,6 +45,13 @@ import jinjava.javax.el.CompositeELResolver;
  * conversations with the Llama 3, Qwen 3, Llama 2 and Mistral templates: identical except where
  * that library departs from Python ({@code lstrip(chars)} stripping spaces, {@code ' ' != false}).
  *
+ * <p>A template is untrusted input (it comes with a downloaded model): rendering is bounded to
+ * {@link #MAX_RENDER_NANOS} of time, {@link #MAX_OUTPUT_BYTES} of output and of any string,
+ * {@link #MAX_COLLECTION} list or map entries, ranges of at most 1000 and a render depth of 10;
+ * it cannot read anything ({@code include}, {@code import}, {@code from} and {@code extends} are
+ * disabled and no resource can be found). Going past a bound is a {@link ChatTemplateException}
+ * that names it.
+ *
  * <p>When a vocabulary has no template, {@link #forVocabulary} falls back to ChatML, the template
  * llama.cpp uses in that case ({@code CHATML_TEMPLATE_SRC} in {@code common/chat.cpp});
  * {@link #describeSource()} says which one is in use.
@@ -57,6 +66,18 @@ public final class ChatTemplate {
             {%- if add_generation_prompt -%}
               {{- '<|im_start|>assistant\\n' -}}
             {%- endif -%}""";
+
+    /** Longest a rendering may take. */
+    public static final long MAX_RENDER_NANOS = 2_000_000_000L;
+
+    /** Most output, and longest string, a rendering may make (bytes of UTF-8). */
+    public static final long MAX_OUTPUT_BYTES = 16L << 20;
+
+    /** Most entries of a list or map a template may build. */
+    public static final int MAX_COLLECTION = 1 << 20;
+
+    /** When the rendering on this thread must end (System.nanoTime), checked before every node. */
+    private static final ThreadLocal<long[]> DEADLINE = ThreadLocal.withInitial(() -> new long[] {Long.MAX_VALUE});
 
     private final String source;
     private final String prepared;
@@ -131,10 +152,14 @@ public final class ChatTemplate {
         context.put("bos_token", bosToken);
         context.put("eos_token", eosToken);
         RenderResult result;
+        long[] deadline = DEADLINE.get();
+        deadline[0] = System.nanoTime() + MAX_RENDER_NANOS;
         try {
             result = jinjava.renderForResult(prepared, context);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | StackOverflowError e) {
             throw new ChatTemplateException("chat template (" + description + ") failed to render: " + e.getMessage(), e);
+        } finally {
+            deadline[0] = Long.MAX_VALUE;
         }
         List<TemplateError> fatal = result.getErrors().stream()
                 .filter(e -> e.getSeverity() == TemplateError.ErrorType.FATAL)
@@ -186,6 +211,10 @@ public final class ChatTemplate {
                 message = "raise_exception(\"" + raised.getMessage() + "\")";
                 break;
             }
+            if (cause instanceof RenderTimeout timeout) {
+                message = timeout.getMessage();
+                break;
+            }
             cause = cause.getCause();
         }
         return message + (error.getLineno() > 0 ? " (line " + error.getLineno() + ")" : "");
@@ -196,6 +225,16 @@ public final class ChatTemplate {
         resolver.add(new PythonStringMethods());
         resolver.add(JinjavaInterpreterResolver.DEFAULT_RESOLVER_READ_WRITE);
         JinjavaConfig config = JinjavaConfig.newBuilder()
+                .withMaxOutputSize(MAX_OUTPUT_BYTES)
+                .withMaxStringLength(MAX_OUTPUT_BYTES)
+                .withMaxListSize(MAX_COLLECTION)
+                .withMaxMapSize(MAX_COLLECTION)
+                .withRangeLimit(1000)
+                .withMaxRenderDepth(10)
+                .withDisabled(Map.of(Context.Library.TAG, Set.of("include", "import", "from", "extends")))
+                .withNodePreProcessor((node, interpreter) -> {
+                    if (System.nanoTime() > DEADLINE.get()[0]) throw new RenderTimeout();
+                })
                 .withTrimBlocks(true)
                 .withLstripBlocks(true)
                 .withElResolver(resolver)
@@ -210,6 +249,9 @@ public final class ChatTemplate {
                         .build())
                 .build();
         Jinjava jinjava = new Jinjava(config);
+        jinjava.setResourceLocator((name, encoding, interpreter) -> {
+            throw new com.hubspot.jinjava.loader.ResourceNotFoundException("a chat template cannot read " + name);
+        });
         jinjava.registerFunction(new ELFunctionDefinition("", "raise_exception", Functions.class,
                 "raiseException", String.class));
         jinjava.registerFunction(new ELFunctionDefinition("", "strftime_now", Functions.class,
@@ -234,6 +276,13 @@ public final class ChatTemplate {
         }
     }
 
+    /** Thrown before a node once the rendering has used up {@link #MAX_RENDER_NANOS}. */
+    private static final class RenderTimeout extends RuntimeException {
+        RenderTimeout() {
+            super("rendering took more than " + MAX_RENDER_NANOS / 1_000_000 + " ms, the most a chat template may take", null, false, false);
+        }
+    }
+
     /** The exception {@code raise_exception} throws inside Jinjava. */
     private static final class TemplateRaisedException extends RuntimeException {
         TemplateRaisedException(String message) {
@@ -251,14 +300,22 @@ public final class ChatTemplate {
         @Override
         public Object filter(Object var, JinjavaInterpreter interpreter, String... args) {
             int indent = args.length > 0 && args[0] != null ? Integer.parseInt(args[0].trim()) : -1;
-            return PythonJson.dumps(var, indent);
+            return PythonJson.dumps(var, checkIndent(indent));
         }
 
         @Override
         public Object filter(Object var, JinjavaInterpreter interpreter, Object[] args, Map<String, Object> kwargs) {
             Object indent = kwargs.getOrDefault("indent", args.length > 0 ? args[0] : null);
-            return PythonJson.dumps(var, indent instanceof Number n ? n.intValue()
-                    : indent == null ? -1 : Integer.parseInt(indent.toString().trim()));
+            return PythonJson.dumps(var, checkIndent(indent instanceof Number n ? n.intValue()
+                    : indent == null ? -1 : Integer.parseInt(indent.toString().trim())));
         }
+
+        /** A hostile indent (found by fuzzing: indent=99999999 took seconds and gigabytes) is an error. */
+        private static int checkIndent(int indent) {
+            if (indent > MAX_INDENT) throw new IllegalArgumentException("tojson: indent " + indent + " is more than " + MAX_INDENT);
+            return indent;
+        }
+
+        private static final int MAX_INDENT = 64;
     }
 }

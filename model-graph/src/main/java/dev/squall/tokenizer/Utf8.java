@@ -11,14 +11,14 @@ package dev.squall.tokenizer;
  * <p>Java's own decoder ({@code new String(bytes, UTF_8)}) differs for ED followed by A0..BF (a
  * surrogate's encoding): it takes {@code ED A1} as one subpart where the standard sees two.
  */
-final class Utf8 {
+public final class Utf8 {
 
     private static final char REPLACEMENT = '\uFFFD';
 
     private Utf8() {
     }
 
-    static String decode(byte[] bytes) {
+    public static String decode(byte[] bytes) {
         return decode(bytes, 0, bytes.length);
     }
 
