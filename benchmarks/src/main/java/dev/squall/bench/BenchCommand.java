@@ -94,7 +94,7 @@ public final class BenchCommand implements Callable<Integer>, SquallCommand {
     int limit;
 
     @Option(names = "--temp", defaultValue = "0", paramLabel = "T",
-            description = {"--speculate: temperature; 0 = greedy, where every algorithm must equal plain decoding token for token",
+            description = {"--speculate: temperature; 0 or less = greedy, where every algorithm must equal plain decoding token for token",
                     "(above 0: llama.cpp's other sampling defaults) (default ${DEFAULT-VALUE})."})
     float temperature;
 
@@ -172,7 +172,7 @@ public final class BenchCommand implements Callable<Integer>, SquallCommand {
     private int speculate(PrintWriter out, PrintWriter err, int t) throws Exception {
         if (models.size() != 1) throw new IllegalArgumentException("--speculate measures one model: give -m once (got " + models.size() + ")");
         if (limit < 1) throw new IllegalArgumentException("--limit " + limit + " is out of range (a positive count)");
-        if (!(temperature >= 0) || Float.isInfinite(temperature)) throw new IllegalArgumentException("--temp " + temperature + " is out of range (0 or more)");
+        if (!Float.isFinite(temperature)) throw new IllegalArgumentException("--temp " + temperature + " is out of range (a finite number; 0 or less = greedy)");
         if (contextSize < 0) throw new IllegalArgumentException("--ctx-size " + contextSize + " is out of range (0 = the model's, or a positive count)");
         if (!noLlama && weights == null) err.println("--speculate: measuring Squall's decoders only (llama.cpp is not run)");
         SpeculateBench bench = new SpeculateBench(speculate, speculate.algorithm);
@@ -184,7 +184,7 @@ public final class BenchCommand implements Callable<Integer>, SquallCommand {
         target.contextSize = contextSize;
         target.weights = weights;
         target.check(err);
-        SamplerConfig sampling = temperature == 0 ? SamplerConfig.greedy() : withTemperature(SamplerConfig.defaults(seed), temperature);
+        SamplerConfig sampling = temperature <= 0 ? SamplerConfig.greedy() : withTemperature(SamplerConfig.defaults(seed), temperature);
         Path report = json.toString().equals("reports/bench.json") ? Path.of("reports/bench-speculate.json") : json;
         return bench.run(target, texts, decode, withSeed(sampling, seed), report, out, err);
     }

@@ -57,8 +57,14 @@ public final class FuzzReport {
 
     /** One line: the counts and bounds. */
     public String summary() {
-        return String.format(Locale.ROOT, "fuzz %s: %d inputs in %.1f s: %d accepted, %d rejected with the documented error, "
-                        + "%d unexpected, %d over the time bound, %d over the allocation bound; slowest %.0f µs, most allocated %d bytes (%.1f per input byte)",
-                target, inputs, seconds, accepted, rejected, unexpected, slow, overAllocated, maxMicros(), maxAllocatedBytes, maxAllocationPerByte);
+        String s = String.format(Locale.ROOT, "fuzz %s: %d inputs in %.1f s: %d accepted, %d rejected with the documented error, "
+                        + "%d unexpected, %d over the time bound", target, inputs, seconds, accepted, rejected, unexpected, slow);
+        if (maxAllocatedBytes > 0) {
+            s += String.format(Locale.ROOT, ", %d over the allocation bound; slowest %.0f µs, most allocated %d bytes (%.1f per input byte at most)",
+                    overAllocated, maxMicros(), maxAllocatedBytes, maxAllocationPerByte);
+        } else {
+            s += String.format(Locale.ROOT, "; slowest %.0f µs", maxMicros());
+        }
+        return s;
     }
 }

@@ -1,0 +1,91 @@
+package dev.squall.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.squall.format.WeightFormats;
+import dev.squall.model.synthetic.SampleModels;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Every command's flags out of range or of the wrong type: one line on stderr that names the flag
+ * and the value, exit status 1 (a value Squall refuses) or 2 (one picocli cannot even parse), and
+ * nothing run. {@code MODEL} in a row stands for a micro sample model.
+ */
+class FlagTableTest {
+
+    @TempDir static Path dir;
+    private static String model;
+
+    @BeforeAll
+    static void writeModel() {
+        model = SampleModels.write("micro", WeightFormats.Q8_0, dir, null).toString();
+        System.setIn(new java.io.ByteArrayInputStream(new byte[0]));   // a command that wrongly runs (chat) ends instead of waiting
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiterString = " ==> ", quoteCharacter = '"', textBlock = """
+            generate -m MODEL -p x -n -2 ==> 1 ==> --n-predict -2 is out of range
+            generate -m MODEL -p x -n many ==> 2 ==> Invalid value for option '--n-predict': 'many' is not an int
+            generate -m MODEL -p x --temp NaN ==> 1 ==> --temp NaN is out of range
+            generate -m MODEL -p x --temp hot ==> 2 ==> Invalid value for option '--temp': 'hot' is not a float
+            generate -m MODEL -p x --top-k -3 ==> 1 ==> --top-k -3 is out of range
+            generate -m MODEL -p x --top-p 1.5 ==> 1 ==> --top-p 1.5 is out of range
+            generate -m MODEL -p x --min-p 2 ==> 1 ==> --min-p 2.0 is out of range
+            generate -m MODEL -p x --repeat-penalty 0 ==> 1 ==> --repeat-penalty 0.0 is out of range
+            generate -m MODEL -p x --repeat-last-n -5 ==> 1 ==> --repeat-last-n -5 is out of range
+            generate -m MODEL -p x -t 0 ==> 1 ==> --threads 0 is out of range
+            generate -m MODEL -p x -t 99999 ==> 1 ==> --threads 99999 is out of range
+            generate -m MODEL -p x -c -1 ==> 1 ==> --ctx-size -1 is out of range
+            generate -m MODEL -p x -b 0 ==> 1 ==> --batch-size 0 is out of range
+            generate -m MODEL -p x --seed x ==> 2 ==> Invalid value for option '--seed': 'x' is not a long
+            generate -m MODEL -p x --device gpu:9 ==> 1 ==> --device gpu:9
+            generate -m MODEL -p x --weights q3_x ==> 1 ==> --weights unknown weight format 'q3_x'
+            generate -m MODEL -p x --speculate nope ==> 1 ==> --speculate nope: unknown algorithm
+            generate -m MODEL -p x --speculate lookup --draft-max 0 ==> 1 ==> --draft-max 0 is out of range
+            generate -m MODEL -p x --speculate lookup --ngram-min x ==> 2 ==> Invalid value for option '--ngram-min': 'x' is not an int
+            generate -m /nonexistent/model.gguf -p x ==> 1 ==> /nonexistent/model.gguf
+            generate -m MODEL -p x --frobnicate ==> 2 ==> Unknown option: '--frobnicate'
+            chat -m MODEL -t 0 ==> 1 ==> --threads 0 is out of range
+            chat -m MODEL --top-p 0 ==> 1 ==> --top-p 0.0 is out of range
+            chat -m MODEL -n -7 ==> 1 ==> --n-predict -7 is out of range
+            tokenize -m MODEL ==> 1 ==> -p
+            logits -m MODEL --tokens 1,x -o OUT ==> 1 ==> --tokens
+            logits -m MODEL --tokens 1,99999 -o OUT ==> 1 ==> 99999
+            sample-model nano ==> 1 ==> nano
+            sample-model micro --type q9 ==> 1 ==> q9
+            quantize -m MODEL -o OUT --type q3_x ==> 1 ==> q3_x
+            bench -m MODEL -r 0 ==> 1 ==> --reps 0 is out of range
+            bench -m MODEL --decode 0 --no-llama ==> 1 ==> --decode 0 is out of range
+            bench -m MODEL --llama-kv q4 ==> 1 ==> --llama-kv q4
+            bench -m MODEL --speculate lookup --limit 0 ==> 1 ==> --limit 0 is out of range
+            bench -m MODEL --speculate lookup --temp NaN ==> 1 ==> --temp NaN is out of range
+            bench -m MODEL --speculate lookup --prompts /nonexistent.txt ==> 1 ==> --prompts /nonexistent.txt: no such file
+            validate --group nothing ==> 1 ==> --group nothing
+            validate -t 0 ==> 1 ==> --threads 0 is out of range
+            fuzz --target everything ==> 1 ==> --target everything
+            fuzz --iterations 0 ==> 1 ==> --iterations 0 is out of range
+            fuzz --iterations lots ==> 2 ==> Invalid value for option '--iterations': 'lots' is not a long
+            """)
+    void aBadFlagIsOneLineNamingIt(String args, int exit, String expected) {
+        String[] argv = args.replace("MODEL", model).replace("OUT", dir.resolve("out.bin").toString()).split(" ");
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        picocli.CommandLine cl = Squall.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int code = cl.execute(argv);
+        String[] lines = err.toString().strip().split("\n");
+        String first = lines[0];
+        assertEquals(exit, code, err.toString());
+        String shown = exit == 2 ? first : lines[lines.length - 1];
+        assertTrue(shown.contains(expected), "stderr: " + err);
+        if (exit == 1) assertTrue(shown.startsWith("squall " + argv[0] + ": error: "), "one error line: " + shown);
+        assertEquals("", out.toString(), "nothing ran");
+    }
+}
