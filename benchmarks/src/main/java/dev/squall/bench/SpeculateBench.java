@@ -91,7 +91,7 @@ final class SpeculateBench {
     /** The prompts of {@code file}: one per line, or JSONL objects with a "text" field; blank lines are skipped. */
     static List<String> prompts(Path file, int limit) throws IOException {
         if (!Files.isRegularFile(file)) throw new IllegalArgumentException("--prompts " + file + ": no such file");
-        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        List<String> lines = dev.squall.cli.TextFiles.read(file, "--prompts").lines().toList();
         ObjectMapper mapper = new ObjectMapper();
         List<String> out = new ArrayList<>();
         for (int i = 0; i < lines.size() && out.size() < limit; i++) {

@@ -27,6 +27,11 @@ class FlagTableTest {
     static void writeModel() {
         model = SampleModels.write("micro", WeightFormats.Q8_0, dir, null).toString();
         System.setIn(new java.io.ByteArrayInputStream(new byte[0]));   // a command that wrongly runs (chat) ends instead of waiting
+        try {
+            java.nio.file.Files.write(dir.resolve("bad.txt"), new byte[] {'o', 'k', (byte) 0xFF, 'x'});
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @ParameterizedTest(name = "{0}")
@@ -52,6 +57,11 @@ class FlagTableTest {
             generate -m MODEL -p x --speculate lookup --ngram-min x ==> 2 ==> Invalid value for option '--ngram-min': 'x' is not an int
             generate -m /nonexistent/model.gguf -p x ==> 1 ==> /nonexistent/model.gguf
             generate -m MODEL -p x --frobnicate ==> 2 ==> Unknown option: '--frobnicate'
+            generate -m MODEL -f BADTEXT ==> 1 ==> --file BADTEXT: not UTF-8 text (byte 0xff at offset 2)
+            generate -m MODEL -f /nonexistent.txt ==> 1 ==> --file /nonexistent.txt: no such file
+            generate -m MODEL -p x --speculate lookahead --lookahead-corpus BADTEXT ==> 1 ==> --lookahead-corpus BADTEXT: not UTF-8 text
+            tokenize -m MODEL -f BADTEXT ==> 1 ==> --file BADTEXT: not UTF-8 text
+            bench -m MODEL --speculate lookup --prompts BADTEXT ==> 1 ==> --prompts BADTEXT: not UTF-8 text
             chat -m MODEL -t 0 ==> 1 ==> --threads 0 is out of range
             chat -m MODEL --top-p 0 ==> 1 ==> --top-p 0.0 is out of range
             chat -m MODEL -n -7 ==> 1 ==> --n-predict -7 is out of range
@@ -74,7 +84,9 @@ class FlagTableTest {
             fuzz --iterations lots ==> 2 ==> Invalid value for option '--iterations': 'lots' is not a long
             """)
     void aBadFlagIsOneLineNamingIt(String args, int exit, String expected) {
-        String[] argv = args.replace("MODEL", model).replace("OUT", dir.resolve("out.bin").toString()).split(" ");
+        String bad = dir.resolve("bad.txt").toString();
+        String[] argv = args.replace("MODEL", model).replace("OUT", dir.resolve("out.bin").toString()).replace("BADTEXT", bad).split(" ");
+        expected = expected.replace("BADTEXT", bad);
         StringWriter out = new StringWriter(), err = new StringWriter();
         picocli.CommandLine cl = Squall.commandLine();
         cl.setOut(new PrintWriter(out, true));

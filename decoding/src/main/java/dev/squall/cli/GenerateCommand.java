@@ -79,7 +79,7 @@ final class GenerateCommand implements Callable<Integer> {
         if (prompt != null && promptFile != null) throw new IllegalArgumentException("give the prompt with -p or -f, not both");
         if (promptFile != null) {
             if (!Files.isRegularFile(promptFile)) throw new IllegalArgumentException("--file " + promptFile + ": no such file");
-            return Files.readString(promptFile, StandardCharsets.UTF_8);
+            return TextFiles.read(promptFile, "--file");
         }
         if (prompt == null) throw new IllegalArgumentException("no prompt: give one with -p TEXT or -f FILE");
         return prompt;

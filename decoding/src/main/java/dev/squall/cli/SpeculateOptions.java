@@ -130,7 +130,7 @@ public final class SpeculateOptions {
 
     private int[] corpus(Tokenizer tokenizer) throws IOException {
         if (lookaheadCorpus == null) return null;
-        return tokenizer.encode(Files.readString(lookaheadCorpus, StandardCharsets.UTF_8), false, false);
+        return tokenizer.encode(TextFiles.read(lookaheadCorpus, "--lookahead-corpus"), false, false);
     }
 
     /** Loads {@code --draft} like the target (device, threads, context), checks its vocabulary, and closes it with {@link #close}. */

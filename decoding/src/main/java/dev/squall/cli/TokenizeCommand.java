@@ -41,7 +41,7 @@ final class TokenizeCommand implements Callable<Integer> {
     @Override public Integer call() throws Exception {
         if ((text == null) == (file == null)) throw new IllegalArgumentException("give the text with -p TEXT or -f FILE");
         if (!Files.isRegularFile(model)) throw new IllegalArgumentException("--model " + model + ": no such file");
-        String input = text != null ? text : Files.readString(file, StandardCharsets.UTF_8);
+        String input = text != null ? text : TextFiles.read(file, "--file");
         PrintWriter out = spec.commandLine().getOut();
         try (Model m = Model.open(model)) {
             Tokenizer t = m.tokenizer();
