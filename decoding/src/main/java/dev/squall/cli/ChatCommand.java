@@ -35,6 +35,7 @@ final class ChatCommand implements Callable<Integer> {
 
     @Mixin ModelOptions model;
     @Mixin SamplingOptions sampling;
+    @Mixin SpeculateOptions speculate;
 
     @Option(names = {"-sys", "--system"}, paramLabel = "TEXT", description = "A system message to start the conversation.")
     String system;
@@ -48,7 +49,12 @@ final class ChatCommand implements Callable<Integer> {
     @Override public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         GenerateOptions options = new GenerateOptions(maxTokens, sampling.config(), List.of(), model.batchSize);
+        speculate.check();
+        Decoder swift = null;
         try (ModelOptions.Loaded loaded = model.load(err)) {
+            // one draft model and one SWIFT search for the whole chat; the other decoders start afresh each turn
+            ModelOptions.Loaded draft = "draft".equals(speculate.algorithm) ? speculate.loadDraft(model, loaded.model(), err) : null;
+            if ("swift".equals(speculate.algorithm)) swift = speculate.decoder("swift", loaded.model(), null, options.sampling());
             Report.header(err, loaded, sampling.seed());
             ChatTemplate template = loaded.model().chatTemplate();
             err.println("chat template: " + template.describeSource());
@@ -73,15 +79,25 @@ final class ChatCommand implements Callable<Integer> {
                 int keep = commonPrefix(session.tokens(), tokens);
                 if (keep == tokens.length) keep--;           // at least one token must be computed for fresh logits
                 session.rollback(keep);
-                GenerationResult r = Report.generate(session, Arrays.copyOfRange(tokens, keep, tokens.length), options, Decoder.plain(), piece -> {
-                    out.print(piece);
-                    out.flush();
-                });
+                Decoder decoder = swift != null ? swift
+                        : speculate.speculates() ? speculate.decoder(speculate.algorithm, loaded.model(), draft, options.sampling()) : Decoder.plain();
+                GenerationResult r;
+                try {
+                    r = Report.generate(session, Arrays.copyOfRange(tokens, keep, tokens.length), options, decoder, piece -> {
+                        out.print(piece);
+                        out.flush();
+                    });
+                } finally {
+                    if (decoder != swift) decoder.close();
+                }
                 out.println();
                 out.flush();
                 messages.add(new ChatMessage("assistant", r.text()));
                 Report.footer(err, loaded.loadSeconds(), r);
             }
+        } finally {
+            if (swift != null) swift.close();
+            speculate.close();
         }
         return 0;
     }

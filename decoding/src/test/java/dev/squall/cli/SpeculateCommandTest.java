@@ -42,6 +42,28 @@ class SpeculateCommandTest {
         assertTrue(spec.err().lines().anyMatch(l -> l.matches("speculate " + algorithm + ": tau=[0-9.]+ forwards/token=[0-9.]+ accepted=\\d+/\\d+ drafted")), spec.err());
     }
 
+    private static Launcher chat(String... extra) {
+        java.io.InputStream stdin = System.in;
+        System.setIn(new java.io.ByteArrayInputStream("one two one two\ntwo one two one\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        try {
+            List<String> args = new ArrayList<>(List.of("chat", "-m", model, "-n", "24", "--temp", "0", "-t", "1"));
+            args.addAll(List.of(extra));
+            return Launcher.run(args.toArray(String[]::new));
+        } finally {
+            System.setIn(stdin);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"draft", "swift", "lookup"})
+    void chatRepliesAreThePlainRepliesTurnAfterTurn(String algorithm) {
+        Launcher plain = chat();
+        Launcher spec = algorithm.equals("draft") ? chat("--speculate", "draft", "--draft", model) : chat("--speculate", algorithm);
+        assertEquals(0, spec.exitCode(), spec.err());
+        assertEquals(plain.out(), spec.out());
+        assertEquals(2, spec.err().lines().filter(l -> l.startsWith("speculate " + algorithm + ": tau=")).count(), "a metrics line per turn: " + spec.err());
+    }
+
     private static void assertError(String message, String... flags) {
         Launcher r = generate(flags);
         assertEquals(1, r.exitCode(), r.err());
