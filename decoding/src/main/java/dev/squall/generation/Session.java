@@ -190,6 +190,35 @@ public final class Session implements AutoCloseable {
         }
     }
 
+    // ---------------------------------------------------------------- batched with other sessions
+
+    /**
+     * Adds up to {@code max} pending tokens to {@code b}, to be computed in one forward call with
+     * other sequences' tokens (a scheduler's batch); the last pending token is an output row.
+     * Returns how many were added; hand the result to {@link #fed}.
+     */
+    public int feedInto(Batch.Builder b, int max) {
+        if (cache.length(seq) > cached) cache.truncate(seq, cached);
+        if (cached == length && !logitsAt.containsKey(length)) {
+            if (length == 0) throw new IllegalStateException("no tokens to feed");
+            cached--;                           // rolled back onto a length whose logits are gone: feed its last token again
+        }
+        int n = Math.min(max, length - cached);
+        for (int i = 0; i < n; i++) b.token(seq, cached + i, tokens[cached + i], cached + i == length - 1);
+        return n;
+    }
+
+    /**
+     * The {@code n} tokens {@link #feedInto} added were computed; {@code logits} are the last one's
+     * when it was the last pending token (null otherwise).
+     */
+    public void fed(int n, float[] logits, long nanos) {
+        cached += n;
+        forwards++;
+        forwardNanos += nanos;
+        if (logits != null) keepLogits(cached, logits);
+    }
+
     private void feedPending(int batchSize) {
         if (cache.length(seq) > cached) cache.truncate(seq, cached);
         while (cached < length) {
