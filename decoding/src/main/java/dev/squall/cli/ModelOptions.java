@@ -47,6 +47,9 @@ public final class ModelOptions {
                     "the same bytes as 'squall quantize --type TYPE'."})
     public String weights;
 
+    /** Sequences of the context size the KV cache holds at once (a server's); 1 = one sequence's worth of cells. */
+    public int cacheSequences = 1;
+
     public int threads() {
         int t = threads == null ? JavaBackend.defaultThreads() : threads;
         if (t < 1 || t > 1024) throw new IllegalArgumentException("--threads " + t + " is out of range (1 to 1024)");
@@ -118,7 +121,7 @@ public final class ModelOptions {
         }
         try {
             int ctx = contextSize > 0 ? contextSize : Math.min(m.config().contextLength(), 4096);
-            Plan plan = m.compile(backend, new PlanOptions(ctx, threads(), null));
+            Plan plan = m.compile(backend, new PlanOptions(ctx, threads(), null).withCacheCells(cacheSequences > 1 ? cacheSequences * ctx : 0));
             return new Loaded(m, plan, threads(), (System.nanoTime() - t0) / 1e9);
         } catch (RuntimeException e) {
             m.close();

@@ -43,6 +43,12 @@ public final class Scheduler implements AutoCloseable {
         /** New text of choice {@code choice}. */
         default void text(int choice, String piece) {}
 
+        /**
+         * Choice {@code choice} drew {@code token}; {@code logprob} is its log-probability under the
+         * model's raw distribution (log-softmax of the logits) when the request asked for it, else NaN.
+         */
+        default void token(int choice, int token, double logprob) {}
+
         /** Choice {@code choice} ended: its tokens, its whole text, and why. */
         default void finished(int choice, int[] tokens, String text, StopReason reason) {}
 
@@ -51,10 +57,14 @@ public final class Scheduler implements AutoCloseable {
     }
 
     /** A request: its prompt tokens, budget and sampling, its number of choices. */
-    public record Request(int[] prompt, GenerateOptions options, int n, Listener listener) {
+    public record Request(int[] prompt, GenerateOptions options, int n, boolean logprobs, Listener listener) {
         public Request {
             if (prompt.length == 0) throw new IllegalArgumentException("the prompt has no tokens");
             if (n < 1) throw new IllegalArgumentException("n = " + n + ": at least one choice");
+        }
+
+        public Request(int[] prompt, GenerateOptions options, int n, Listener listener) {
+            this(prompt, options, n, false, listener);
         }
     }
 
@@ -267,8 +277,19 @@ public final class Scheduler implements AutoCloseable {
 
     private void draw(Choice c) {
         Session s = c.session;
-        s.commit(s.sampler().draw(s.distribution()));
+        int token = s.sampler().draw(s.distribution());
+        c.handle.request.listener().token(c.index, token, c.handle.request.logprobs() ? logSoftmax(s.logits(), token) : Double.NaN);
+        s.commit(token);
         if (s.stopped()) finish(c);
+    }
+
+    /** log p(token) under softmax(logits), in double. */
+    static double logSoftmax(float[] logits, int token) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (float l : logits) max = Math.max(max, l);
+        double sum = 0;
+        for (float l : logits) sum += Math.exp(l - max);
+        return logits[token] - max - Math.log(sum);
     }
 
     private void finish(Choice c) {

@@ -1,0 +1,150 @@
+package dev.squall.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.errors.UnauthorizedException;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.completions.CompletionCreateParams;
+import dev.squall.backend.Plan;
+import dev.squall.backend.PlanOptions;
+import dev.squall.backend.java.JavaBackend;
+import dev.squall.format.WeightFormats;
+import dev.squall.generation.Decoder;
+import dev.squall.generation.GenerateOptions;
+import dev.squall.generation.Generator;
+import dev.squall.generation.Session;
+import dev.squall.model.Model;
+import dev.squall.model.synthetic.SampleModels;
+import dev.squall.sampling.Sampler;
+import dev.squall.sampling.SamplerConfig;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The server on a loopback port, called with the official OpenAI Java client and with raw HTTP for malformed requests. */
+class OpenAiServerTest {
+
+    @TempDir static Path dir;
+    static Model model;
+    static Plan plan;
+    static OpenAiServer server;
+    static String base;
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void start() {
+        model = Model.open(SampleModels.write("micro", WeightFormats.F32, dir, null));
+        plan = model.compile(new JavaBackend(), PlanOptions.of(256, 2).withCacheCells(4 * 256));
+        server = new OpenAiServer(model, plan, "127.0.0.1", 0, 64, 8, null);
+        base = "http://127.0.0.1:" + server.port();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+        plan.close();
+        model.close();
+    }
+
+    static String greedyText(String prompt, int tokens) {
+        try (Plan p = model.compile(new JavaBackend(), PlanOptions.of(256, 2));
+             Session s = new Session(p, model.tokenizer(), new Sampler(SamplerConfig.greedy()))) {
+            return Generator.generate(s, model.tokenizer().encode(prompt, true, true), new GenerateOptions(tokens, SamplerConfig.greedy(), List.of(), 512),
+                    Decoder.plain(), x -> {}).text();
+        }
+    }
+
+    static OpenAIClient client(String key) {
+        return OpenAIOkHttpClient.builder().baseUrl(base + "/v1").apiKey(key).build();
+    }
+
+    @Test
+    void theOpenAiClientGetsPlainGreedyDecodingsText() {
+        OpenAIClient c = client("unused");
+        var r = c.completions().create(CompletionCreateParams.builder().model(model.config().name()).prompt("one two three").maxTokens(20).temperature(0.0).build());
+        assertEquals(greedyText("one two three", 20), r.choices().get(0).text());
+        assertEquals(20, r.usage().orElseThrow().completionTokens());
+    }
+
+    @Test
+    void aStreamedChatAddsUpToTheWholeReply() {
+        OpenAIClient c = client("unused");
+        ChatCompletionCreateParams p = ChatCompletionCreateParams.builder().model(model.config().name()).addUserMessage("hello there")
+                .maxCompletionTokens(16).temperature(0.0).build();
+        String whole = c.chat().completions().create(p).choices().get(0).message().content().orElse("");
+        StringBuilder streamed = new StringBuilder();
+        try (var s = c.chat().completions().createStreaming(p)) {
+            s.stream().forEach(chunk -> chunk.choices().forEach(ch -> ch.delta().content().ifPresent(streamed::append)));
+        }
+        assertEquals(whole, streamed.toString());
+        assertTrue(!whole.isEmpty(), "the model said something");
+    }
+
+    static HttpResponse<String> post(String path, String body) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiterString = " ==> ", quoteCharacter = '`', textBlock = """
+            {bad json ==> 400 ==> not valid JSON
+            [1, 2] ==> 400 ==> must be a JSON object
+            {"prompt": "x", "max_tokens": -1} ==> 400 ==> max_tokens is -1
+            {"prompt": "x", "max_tokens": 100000000} ==> 400 ==> max_tokens is 100000000
+            {"prompt": "x", "max_tokens": "many"} ==> 400 ==> max_tokens must be an integer
+            {"prompt": "x", "temperature": "hot"} ==> 400 ==> temperature must be a number
+            {"prompt": "x", "n": 0} ==> 400 ==> n is 0
+            {"prompt": 7} ==> 400 ==> prompt must be a string
+            {"prompt": "x", "model": "gpt-9"} ==> 404 ==> the model 'gpt-9' does not exist
+            {"prompt": "x", "stop": [1]} ==> 400 ==> stop must be a string
+            """)
+    void badRequestsGetAnOpenAiError(String body, int status, String message) throws Exception {
+        HttpResponse<String> r = post("/v1/completions", body);
+        assertEquals(status, r.statusCode(), r.body());
+        JsonNode e = OpenAiServer.JSON.readTree(r.body()).get("error");
+        assertTrue(e.get("message").asText().contains(message), r.body());
+        assertEquals(status == 404 ? "invalid_request_error" : "invalid_request_error", e.get("type").asText());
+    }
+
+    @Test
+    void aPromptLongerThanTheContextIsRefused() throws Exception {
+        HttpResponse<String> r = post("/v1/completions", "{\"prompt\": \"" + "one two ".repeat(400) + "\"}");
+        assertEquals(400, r.statusCode());
+        assertEquals("context_length_exceeded", OpenAiServer.JSON.readTree(r.body()).get("error").get("code").asText());
+    }
+
+    @Test
+    void withAnApiKeyOnlyItsBearerGetsIn() {
+        try (OpenAiServer locked = new OpenAiServer(model, model.compile(new JavaBackend(), PlanOptions.of(128, 1)), "127.0.0.1", 0, 32, 4, "secret")) {
+            String url = "http://127.0.0.1:" + locked.port() + "/v1";
+            var wrong = OpenAIOkHttpClient.builder().baseUrl(url).apiKey("guess").build();
+            assertThrows(UnauthorizedException.class, () -> wrong.completions().create(CompletionCreateParams.builder().model(model.config().name()).prompt("x").maxTokens(2).build()));
+            var right = OpenAIOkHttpClient.builder().baseUrl(url).apiKey("secret").build();
+            assertEquals(1, right.completions().create(CompletionCreateParams.builder().model(model.config().name()).prompt("x").maxTokens(2).temperature(0.0).build()).choices().size());
+        }
+    }
+
+    @Test
+    void healthModelsAndMetricsAnswer() throws Exception {
+        HttpResponse<String> h = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/health")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, h.statusCode());
+        HttpResponse<String> m = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/v1/models")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(model.config().name(), OpenAiServer.JSON.readTree(m.body()).get("data").get(0).get("id").asText());
+        HttpResponse<String> x = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+        assertTrue(x.body().contains("\nsquall_running_sequences ") && x.body().contains("squall_time_to_first_token_seconds_count"), x.body());
+    }
+}
