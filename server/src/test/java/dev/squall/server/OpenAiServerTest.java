@@ -117,7 +117,7 @@ class OpenAiServerTest {
         assertEquals(status, r.statusCode(), r.body());
         JsonNode e = OpenAiServer.JSON.readTree(r.body()).get("error");
         assertTrue(e.get("message").asText().contains(message), r.body());
-        assertEquals(status == 404 ? "invalid_request_error" : "invalid_request_error", e.get("type").asText());
+        assertEquals("invalid_request_error", e.get("type").asText());
     }
 
     @Test

@@ -46,8 +46,14 @@ class PlanBehaviourTest {
 
     /** Every output row's logits of {@code batch(seq)} on {@code p}, the sequence removed afterwards. */
     private static float[][] run(Plan p, Function<Integer, Batch> batch) {
+        return afterPrefix(p, new int[0], batch);
+    }
+
+    /** As {@link #run}, after {@code prefix} was computed on the same sequence. */
+    private static float[][] afterPrefix(Plan p, int[] prefix, Function<Integer, Batch> batch) {
         int seq = p.cache().newSequence();
         try {
+            if (prefix.length > 0) p.forward(Batch.sequence(seq, 0, prefix));
             ForwardResult r = p.forward(batch.apply(seq));
             float[][] out = new float[r.outputs()][];
             for (int i = 0; i < out.length; i++) out[i] = r.logits(i);
@@ -109,18 +115,6 @@ class PlanBehaviourTest {
         assertTrue(Fixtures.nmse(new float[][] {onDevice[1]}, new float[][] {onDevice[3]}) > 1e-4, "the branches differ");
     }
 
-    private static float[][] afterPrefix(Plan p, int[] prefix, Function<Integer, Batch> batch) {
-        int seq = p.cache().newSequence();
-        try {
-            p.forward(Batch.sequence(seq, 0, prefix));
-            ForwardResult r = p.forward(batch.apply(seq));
-            float[][] out = new float[r.outputs()][];
-            for (int i = 0; i < out.length; i++) out[i] = r.logits(i);
-            return out;
-        } finally {
-            p.cache().remove(seq);
-        }
-    }
 
     @Test
     void everyBuiltInPolicyMatchesTheJavaBackend() {
