@@ -68,7 +68,7 @@ public final class Session implements AutoCloseable {
 
         /** Streams {@code token}; false once generation must stop. */
         boolean add(int token, boolean live) {
-            if (tokenizer.isEndOfGeneration(token)) { reason = StopReason.END_OF_GENERATION; return false; }
+            if (!options.ignoreEnd() && tokenizer.isEndOfGeneration(token)) { reason = StopReason.END_OF_GENERATION; return false; }
             emit(stops.push(decoder.push(token)), live);
             if (stops.stopped()) { reason = StopReason.STOP_STRING; return false; }
             if (options.maxTokens() >= 0 && produced() >= options.maxTokens()) { reason = StopReason.TOKEN_BUDGET; return false; }
@@ -319,6 +319,43 @@ public final class Session implements AutoCloseable {
      * in the cells after them until {@link #accept}.
      */
     public Evaluation evaluate(DraftTree tree, Consumer<Batch.Builder> configure) {
+        Batch.Builder b = Batch.builder();
+        TreeFeed feed = feedTreeInto(b, tree);
+        if (configure != null) configure.accept(b);
+        if (b.size() == 0) return evaluated(feed, null, 0, 0);
+        long t0 = System.nanoTime();
+        ForwardResult r = plan.forward(b.build());
+        return evaluated(feed, r, 0, System.nanoTime() - t0);
+    }
+
+    /** A tree added to a shared batch by {@link #feedTreeInto}: hand it to {@link #evaluated} with the batch's result. */
+    public final class TreeFeed {
+        final DraftTree tree;
+        final float[] known;
+        final int pendingRows;
+
+        TreeFeed(DraftTree tree, float[] known, int pendingRows) {
+            this.tree = tree;
+            this.known = known;
+            this.pendingRows = pendingRows;
+        }
+
+        /** The tree as fed (trimmed to the cells left). */
+        public DraftTree tree() { return tree; }
+
+        /** Output rows this feed added to the batch, in order: the last pending token's (if any), then one per node. */
+        public int rows() { return pendingRows + tree.size(); }
+
+        /** Tokens this feed added to the batch. */
+        public int tokens() { return (pendingRows == 0 ? 0 : length - cached) + tree.size(); }
+    }
+
+    /**
+     * Adds what {@link #evaluate} would compute to {@code b} (a scheduler's batch shared with other
+     * sequences): the pending tokens, the last of them an output row, then {@code tree}'s nodes,
+     * each an output row, trimmed to {@link #draftRoom()} cells.
+     */
+    public TreeFeed feedTreeInto(Batch.Builder b, DraftTree tree) {
         if (length == 0) throw new IllegalStateException("nothing to verify after: the session holds no token");
         DraftTree t = tree.limited(draftRoom(), Integer.MAX_VALUE);
         if (cache.length(seq) > cached) cache.truncate(seq, cached);
@@ -327,19 +364,26 @@ public final class Session implements AutoCloseable {
             cached--;
             cache.truncate(seq, cached);
         }
-        Batch.Builder b = Batch.builder();
         for (int i = cached; i < length; i++) b.token(seq, i, tokens[i], i == length - 1);
-        int firstNodeRow = cached < length ? 1 : 0;
         for (int i = 0; i < t.size(); i++) {
             b.token(seq, length + t.depth(i), length + i, t.token(i), true, t.visibleRanges(i, length));
         }
-        if (configure != null) configure.accept(b);
-        if (b.size() == 0) return new Evaluation(t, length, known, null, 0);
-        ForwardResult r = forward(b.build());
-        float[] root = firstNodeRow == 1 ? r.logits(0) : known;
+        return new TreeFeed(t, known, cached < length ? 1 : 0);
+    }
+
+    /**
+     * The batch holding {@code feed} was computed ({@code r}, null when nothing was fed); its rows
+     * start at {@code firstRow}. Every committed token is now cached and the tree's nodes sit in
+     * the cells after them until {@link #accept}.
+     */
+    public Evaluation evaluated(TreeFeed feed, ForwardResult r, int firstRow, long nanos) {
+        if (r == null) return new Evaluation(feed.tree, length, feed.known, null, 0);
+        forwards++;
+        forwardNanos += nanos;
+        float[] root = feed.pendingRows == 1 ? r.logits(firstRow) : feed.known;
         cached = length;
         keepLogits(length, root);
-        return new Evaluation(t, length, root, r, firstNodeRow);
+        return new Evaluation(feed.tree, length, root, r, firstRow + feed.pendingRows);
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.squall.serving;
 
 import dev.squall.backend.Plan;
+import dev.squall.generation.DraftTree;
 import dev.squall.generation.GenerateOptions;
 import dev.squall.generation.Session;
 import dev.squall.generation.StopReason;
@@ -9,12 +10,15 @@ import dev.squall.graph.ForwardResult;
 import dev.squall.graph.KvCache;
 import dev.squall.sampling.Sampler;
 import dev.squall.sampling.SamplerConfig;
+import dev.squall.speculative.TreeDecoder;
 import dev.squall.tokenizer.Tokenizer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Many requests on one plan, SARATHI style (Agrawal et al., "SARATHI: Efficient LLM Inference by
@@ -28,12 +32,38 @@ import java.util.function.Consumer;
  * at {@link #submit}. Its {@code n} choices share one prefill: the prompt's sequence is forked
  * ({@link Session#fork}) once its logits are known, choice i sampling with seed + i.
  *
+ * <p>A request may speculate ({@link Request#speculator}): each step its choices feed the
+ * pending token and a draft tree ({@link TreeDecoder#draft}: prompt lookup, lookahead, Jacobi) into
+ * the shared batch, drafts filling the budget the decodes leave, and keep the verified path, so one
+ * step may commit several of its tokens. This is as lossless as alone.
+ *
+ * <p>Two other {@link Policy policies} exist to measure SARATHI against: one request at a time, and
+ * prefill-first batching (whole prompts computed before any decode continues).
+ *
  * <p>A request's greedy output is the same whether it runs alone or batched with others: every
  * token's logits are computed in the canonical order whatever batch it is in; its sampled output
  * equals plain decoding's with the same seed. Not thread-safe by itself: the server calls it from
  * one scheduling thread ({@link #submit} and {@link Handle#cancel} may come from any thread).
  */
 public final class Scheduler implements AutoCloseable {
+
+    /** How steps are composed. */
+    public enum Policy {
+        /** Decodes first, then prompt chunks filling the token budget (SARATHI's decode-maximal batching). */
+        SARATHI,
+        /** One request at a time: its prompt in chunks of the budget, then its decodes alone (a serial server). */
+        SERIAL,
+        /** Whole prompts before any decode (as many as the budget holds, at least one): decodes wait while a prompt is computed. */
+        PREFILL_FIRST;
+
+        /** The name {@code bench-serve} and {@code serve} use: sarathi, serial, prefill-first. */
+        public String label() { return name().toLowerCase(Locale.ROOT).replace('_', '-'); }
+
+        public static Policy of(String label) {
+            for (Policy p : values()) if (p.label().equals(label)) return p;
+            throw new IllegalArgumentException("unknown scheduling policy '" + label + "' (expected sarathi, serial or prefill-first)");
+        }
+    }
 
     /** What happened in one step: tokens of running decodes and of prefill chunks in the batch, and how many decodes were running. */
     public record StepStats(int decodeTokens, int prefillTokens, int running) {}
@@ -52,15 +82,26 @@ public final class Scheduler implements AutoCloseable {
         /** Choice {@code choice} ended: its tokens, its whole text, and why. */
         default void finished(int choice, int[] tokens, String text, StopReason reason) {}
 
+        /** Choice {@code choice} speculated: over its whole output, {@code drafted} draft tokens verified, {@code accepted} of them kept (called before {@link #finished}). */
+        default void speculation(int choice, int drafted, int accepted) {}
+
         /** The request ended: every choice finished, or it was cancelled or failed ({@code error} then says why). */
         default void done(String error) {}
     }
 
-    /** A request: its prompt tokens, budget and sampling, its number of choices. */
-    public record Request(int[] prompt, GenerateOptions options, int n, boolean logprobs, Listener listener) {
+    /**
+     * A request: its prompt tokens, budget and sampling, its number of choices, whether its
+     * tokens' log-probabilities are wanted, and the speculative decoder each choice uses (null:
+     * plain decoding).
+     */
+    public record Request(int[] prompt, GenerateOptions options, int n, boolean logprobs, Listener listener, Supplier<? extends TreeDecoder> speculator) {
         public Request {
             if (prompt.length == 0) throw new IllegalArgumentException("the prompt has no tokens");
             if (n < 1) throw new IllegalArgumentException("n = " + n + ": at least one choice");
+        }
+
+        public Request(int[] prompt, GenerateOptions options, int n, boolean logprobs, Listener listener) {
+            this(prompt, options, n, logprobs, listener, null);
         }
 
         public Request(int[] prompt, GenerateOptions options, int n, Listener listener) {
@@ -90,13 +131,13 @@ public final class Scheduler implements AutoCloseable {
 
         int need() {
             int budget = request.options().maxTokens() < 0 ? cache.capacity() - request.prompt().length : request.options().maxTokens();
-            return request.n() * (request.prompt().length + budget + 1);
+            return request.n() * (request.prompt().length + budget + 1 + (request.speculator() == null ? 0 : treeCap));
         }
 
         void end(String error) {
             if (finished) return;
             finished = true;
-            for (Choice c : choices) c.session.close();
+            for (Choice c : choices) c.close();
             if (prompt != null) prompt.close();
             running.removeIf(c -> c.handle == this);
             prefilling.remove(this);
@@ -110,34 +151,54 @@ public final class Scheduler implements AutoCloseable {
         final Handle handle;
         final int index;
         final Session session;
+        final TreeDecoder decoder;
+        Session.TreeFeed feed;
+        Session.Evaluation evaluation;
 
         Choice(Handle handle, int index, Session session) {
             this.handle = handle;
             this.index = index;
             this.session = session;
+            this.decoder = handle.request.speculator() == null ? null : handle.request.speculator().get();
+        }
+
+        void close() {
+            session.close();
+            if (decoder != null) decoder.close();
         }
     }
+
+    /** Most draft-tree nodes a speculating choice verifies per step. */
+    public static final int MAX_TREE = 32;
 
     private final Plan plan;
     private final KvCache cache;
     private final Tokenizer tokenizer;
     private final int tokenBudget;
     private final int totalCells;
+    private final Policy policy;
+    private final int treeCap;          // most draft-tree nodes a speculating choice feeds per step (cells reserved for them)
     private final Deque<Handle> waiting = new ArrayDeque<>();
     private final List<Handle> prefilling = new ArrayList<>();
     private final List<Choice> running = new ArrayList<>();
     private int reserved;
-    private long steps, decodeTokens, prefillTokens;
+    private long steps, decodeTokens, prefillTokens, drafted, accepted;
     private Consumer<StepStats> observer = s -> {};
 
-    public Scheduler(Plan plan, Tokenizer tokenizer, int tokenBudget) {
+    public Scheduler(Plan plan, Tokenizer tokenizer, int tokenBudget) { this(plan, tokenizer, tokenBudget, Policy.SARATHI); }
+
+    public Scheduler(Plan plan, Tokenizer tokenizer, int tokenBudget, Policy policy) {
         if (tokenBudget < 1) throw new IllegalArgumentException("token budget " + tokenBudget + ": at least one token per step");
         this.plan = plan;
         this.cache = plan.cache();
         this.tokenizer = tokenizer;
         this.tokenBudget = tokenBudget;
         this.totalCells = cache.freeCells();
+        this.policy = policy;
+        this.treeCap = Math.min(tokenBudget, MAX_TREE);
     }
+
+    public Policy policy() { return policy; }
 
     /** Sees every step's composition (for tests and metrics). */
     public synchronized void observe(Consumer<StepStats> observer) { this.observer = observer; }
@@ -173,39 +234,68 @@ public final class Scheduler implements AutoCloseable {
     /** Requests waiting for cells, prefilling, and choices decoding. */
     public synchronized int[] queueDepths() { return new int[] {waiting.size(), prefilling.size(), running.size()}; }
 
-    /** Steps run, and the decode and prefill tokens they computed. */
-    public synchronized long[] totals() { return new long[] {steps, decodeTokens, prefillTokens}; }
+    /** Steps run, the decode and prefill tokens they computed, and the draft tokens verified and accepted. */
+    public synchronized long[] totals() { return new long[] {steps, decodeTokens, prefillTokens, drafted, accepted}; }
 
     /** Runs one batch; false when there was nothing to do. */
     public synchronized boolean step() {
         admit();
         if (running.isEmpty() && prefilling.isEmpty()) return false;
         Batch.Builder b = Batch.builder();
+        // what was fed, in batch order: sessions with their token counts (count -1: a choice's draft tree) and first output rows
         List<Session> fed = new ArrayList<>();
-        List<Integer> counts = new ArrayList<>();
-        int used = 0, decodes = 0;
-        // running decodes first, one token each (rotating, should they ever exceed the budget)
-        if (!running.isEmpty()) {
+        List<Choice> treeOf = new ArrayList<>();
+        List<int[]> countRow = new ArrayList<>();
+        int used = 0, decodes = 0, rows = 0;
+        boolean prefillOnly = policy == Policy.PREFILL_FIRST && !prefilling.isEmpty();
+        // running decodes first, one token each (rotating, should they ever exceed the budget), and
+        // the draft trees of speculating choices in what the budget leaves
+        if (!running.isEmpty() && !prefillOnly) {
             int start = (int) (steps % running.size());
+            int spare = Math.max(0, tokenBudget - running.size());
             for (int k = 0; k < running.size() && used < tokenBudget; k++) {
-                Session s = running.get((start + k) % running.size()).session;
+                Choice c = running.get((start + k) % running.size());
+                Session s = c.session;
+                if (c.decoder != null) {
+                    Session.TreeFeed feed = s.feedTreeInto(b, c.decoder.draft(s, Math.min(Math.min(spare, treeCap), s.draftBudget())));
+                    c.feed = feed;
+                    fed.add(s);
+                    treeOf.add(c);
+                    countRow.add(new int[] {-1, rows});
+                    rows += feed.rows();
+                    spare -= feed.tree().size();
+                    used += feed.tokens();
+                    decodes += feed.tokens();
+                    continue;
+                }
                 int n = s.feedInto(b, 1);
                 if (n > 0) {
+                    boolean completes = s.pending() == n;
                     fed.add(s);
-                    counts.add(n);
+                    treeOf.add(null);
+                    countRow.add(new int[] {n, completes ? rows : -1});
+                    if (completes) rows++;
                     used += n;
                     decodes += n;
                 }
             }
         }
-        // then prompt chunks, oldest request first
+        // then prompt chunks, oldest request first (prefill-first: whole prompts, at least one)
         int prefill = 0;
         for (Handle h : prefilling) {
             if (used >= tokenBudget) break;
-            int n = h.prompt.feedInto(b, tokenBudget - used);
+            int room = tokenBudget - used;
+            if (policy == Policy.PREFILL_FIRST) {
+                if (used > 0 && h.prompt.pending() > room) break;
+                room = h.prompt.pending();
+            }
+            int n = h.prompt.feedInto(b, room);
             if (n > 0) {
+                boolean completes = h.prompt.pending() == n;
                 fed.add(h.prompt);
-                counts.add(n);
+                treeOf.add(null);
+                countRow.add(new int[] {n, completes ? rows : -1});
+                if (completes) rows++;
                 used += n;
                 prefill += n;
             }
@@ -213,11 +303,17 @@ public final class Scheduler implements AutoCloseable {
         long t0 = System.nanoTime();
         ForwardResult r = plan.forward(b.build());
         long nanos = System.nanoTime() - t0;
-        int row = 0;
+        List<Choice> verified = new ArrayList<>();
         for (int i = 0; i < fed.size(); i++) {
-            Session s = fed.get(i);
-            boolean completes = s.pending() == counts.get(i);
-            s.fed(counts.get(i), completes ? r.logits(row++) : null, nanos);
+            int[] cr = countRow.get(i);
+            Choice c = treeOf.get(i);
+            if (c != null) {
+                c.evaluation = c.session.evaluated(c.feed, r, cr[1], nanos);
+                c.feed = null;
+                verified.add(c);
+            } else {
+                fed.get(i).fed(cr[0], cr[1] >= 0 ? r.logits(cr[1]) : null, nanos);
+            }
         }
         steps++;
         decodeTokens += decodes;
@@ -230,9 +326,12 @@ public final class Scheduler implements AutoCloseable {
                 start(h);
             }
         }
-        // every decode whose logits are known draws its next token
+        // speculating choices keep their verified paths; every other decode whose logits are known draws its next token
+        for (Choice c : verified) {
+            if (running.contains(c)) complete(c);
+        }
         for (Choice c : new ArrayList<>(running)) {
-            if (c.session.pending() == 0 && !c.session.stopped()) draw(c);
+            if (c.decoder == null && c.session.pending() == 0 && !c.session.stopped()) draw(c);
         }
         return true;
     }
@@ -249,12 +348,14 @@ public final class Scheduler implements AutoCloseable {
         while (!waiting.isEmpty()) {
             Handle h = waiting.peek();
             if (reserved + h.need() > totalCells) return;
+            if (policy == Policy.SERIAL && (!prefilling.isEmpty() || !running.isEmpty())) return;
             waiting.poll();
             h.admitted = true;
             reserved += h.need();
             h.prompt = new Session(plan, tokenizer, new Sampler(h.request.options().sampling()));
             for (int t : h.request.prompt()) h.prompt.push(t);
             prefilling.add(h);
+            if (policy == Policy.SERIAL) return;
         }
     }
 
@@ -283,6 +384,32 @@ public final class Scheduler implements AutoCloseable {
         if (s.stopped()) finish(c);
     }
 
+    /** A speculating choice's tree was verified: keep the path, commit it and the token after it. */
+    private void complete(Choice c) {
+        Session s = c.session;
+        Session.Evaluation e = c.evaluation;
+        c.evaluation = null;
+        int before = s.length();
+        long acceptedBefore = c.decoder.stats().accepted();
+        int committed = c.decoder.complete(s, e);
+        drafted += e.tree().size();
+        accepted += c.decoder.stats().accepted() - acceptedBefore;
+        Request r = c.handle.request;
+        int[] tokens = s.tokens();
+        // the logits before committed token i: the root's, then those after each kept node
+        int node = DraftTree.ROOT;
+        float[] logits = e.rootLogits();
+        for (int i = 0; i < committed; i++) {
+            int token = tokens[before + i];
+            r.listener().token(c.index, token, r.logprobs() ? logSoftmax(logits, token) : Double.NaN);
+            if (i + 1 < committed) {
+                node = e.tree().child(node, token);
+                logits = e.logits(node);
+            }
+        }
+        if (s.stopped()) finish(c);
+    }
+
     /** log p(token) under softmax(logits), in double. */
     static double logSoftmax(float[] logits, int token) {
         double max = Double.NEGATIVE_INFINITY;
@@ -296,8 +423,9 @@ public final class Scheduler implements AutoCloseable {
         c.session.finishOutput();
         running.remove(c);
         Handle h = c.handle;
+        if (c.decoder != null) h.request.listener().speculation(c.index, (int) c.decoder.stats().drafted(), (int) c.decoder.stats().accepted());
         h.request.listener().finished(c.index, c.session.output(), c.session.text(), c.session.stopReason());
-        c.session.close();
+        c.close();
         if (h.choices.stream().noneMatch(running::contains)) {
             h.finished = true;
             reserved -= h.need();

@@ -13,7 +13,7 @@ import dev.squall.generation.Verifier;
  * output equals plain greedy output token for token, and sampled output follows plain sampling's
  * distribution.
  */
-abstract class TreeDecoder implements Decoder {
+public abstract class TreeDecoder implements Decoder {
 
     protected final SpeculationStats stats = new SpeculationStats();
 
@@ -24,14 +24,28 @@ abstract class TreeDecoder implements Decoder {
     protected void verified(Session s, Session.Evaluation e, Verifier.Outcome o) {}
 
     @Override public final void step(Session s) {
+        complete(s, s.evaluate(draft(s, s.draftBudget()), null));
+    }
+
+    /** The guesses to verify next, at most {@code maxNodes} of them (the drafting time is counted). */
+    public final DraftTree draft(Session s, int maxNodes) {
         long t0 = System.nanoTime();
-        DraftTree tree = propose(s).limited(Integer.MAX_VALUE, s.draftBudget());
+        DraftTree tree = propose(s).limited(Integer.MAX_VALUE, maxNodes);
         stats.drafting(System.nanoTime() - t0, 0);
-        Session.Evaluation e = s.evaluate(tree, null);
+        return tree;
+    }
+
+    /**
+     * Keeps the path of a verified {@link #draft} that {@link Verifier} chooses and commits it with
+     * the target's next token (as {@link #step} does, for a tree computed in a batch shared with
+     * other sequences). Returns how many tokens were committed.
+     */
+    public final int complete(Session s, Session.Evaluation e) {
         Verifier.Outcome o = Verifier.choose(s, e);
         int committed = s.accept(e, o.path(), o.bonus());
         stats.verified(e.tree().size(), Math.min(o.path().length, committed), committed);
         verified(s, e, o);
+        return committed;
     }
 
     @Override public SpeculationStats stats() { return stats; }

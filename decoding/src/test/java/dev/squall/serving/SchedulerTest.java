@@ -71,7 +71,7 @@ class SchedulerTest {
     }
 
     /** Collects each choice's tokens and text. */
-    static final class Collect implements Scheduler.Listener {
+    static class Collect implements Scheduler.Listener {
         final Map<Integer, int[]> tokens = new TreeMap<>();
         final Map<Integer, StringBuilder> streamed = new TreeMap<>();
         final Map<Integer, String> texts = new TreeMap<>();
@@ -165,5 +165,84 @@ class SchedulerTest {
             assertFalse(java.util.Arrays.equals(c.tokens.get(0), c.tokens.get(1)), "different seeds, different choices");
             assertEquals(20, c.tokens.get(0).length, "the budget, not an early end");
         }
+    }
+
+    /** A prompt that repeats itself, so that prompt lookup and lookahead find drafts. */
+    static int[] repetitive(int length, long seed) {
+        int[] unit = prompt(9, seed);
+        int[] p = new int[length];
+        p[0] = model.tokenizer().bos();
+        for (int i = 1; i < length; i++) p[i] = unit[1 + (i - 1) % 8];
+        return p;
+    }
+
+    @Test
+    void speculatingRequestsBatchedWithPlainOnesEqualPlainGreedyAlone() {
+        SamplerConfig greedy = SamplerConfig.greedy();
+        int[][] prompts = {repetitive(40, 1), prompt(33, 2), repetitive(70, 3), repetitive(12, 4), prompt(50, 5)};
+        List<java.util.function.Supplier<? extends dev.squall.speculative.TreeDecoder>> speculators = java.util.Arrays.asList(
+                () -> new dev.squall.speculative.PromptLookup(1, 3, 10), () -> new dev.squall.speculative.PromptLookup(1, 3, 10),
+                () -> new dev.squall.speculative.Lookahead(4, 8, 24, new int[0]), () -> new dev.squall.speculative.Jacobi(4, 4, 4, 9), null);
+        int[] budgets = {40, 25, 60, 30, 20};
+        try (Plan p = plan(256, 0); Scheduler s = new Scheduler(p, model.tokenizer(), 48)) {
+            List<Scheduler.StepStats> steps = new ArrayList<>();
+            s.observe(steps::add);
+            List<Collect> got = new ArrayList<>();
+            int[] spec = new int[prompts.length];
+            for (int i = 0; i < prompts.length; i++) {
+                int k = i;
+                Collect c = new Collect() {
+                    @Override public void speculation(int choice, int drafted, int accepted) { spec[k] = accepted; }
+                };
+                got.add(c);
+                s.submit(new Scheduler.Request(prompts[i], options(budgets[i], greedy), 1, false, c, speculators.get(i)));
+            }
+            s.runUntilIdle();
+            for (int i = 0; i < prompts.length; i++) {
+                assertNull(got.get(i).error);
+                assertArrayEquals(alone(prompts[i], options(budgets[i], greedy)), got.get(i).tokens.get(0), "request " + i);
+                assertEquals(got.get(i).texts.get(0), got.get(i).streamed.getOrDefault(0, new StringBuilder()).toString(), "streamed text adds up");
+            }
+            assertTrue(steps.stream().allMatch(x -> x.decodeTokens() + x.prefillTokens() <= 48), "every batch within the budget");
+            long[] t = s.totals();
+            assertTrue(t[3] > 0 && t[4] > 0, "drafts were verified and some kept: " + t[3] + " drafted, " + t[4] + " accepted");
+            assertEquals(t[4], java.util.Arrays.stream(spec).sum(), "the requests' accepted counts add up to the total");
+            assertEquals(0, p.cache().freeCells() - s.totalCells(), "every cell freed, the draft cells too");
+        }
+    }
+
+    @Test
+    void theComparisonPoliciesComposeTheirStepsAsDocumentedAndLoseNothing() {
+        SamplerConfig greedy = SamplerConfig.greedy();
+        int[][] prompts = {prompt(45, 1), prompt(20, 2), prompt(70, 3)};
+        for (Scheduler.Policy policy : List.of(Scheduler.Policy.SERIAL, Scheduler.Policy.PREFILL_FIRST)) {
+            try (Plan p = plan(256, 0); Scheduler s = new Scheduler(p, model.tokenizer(), 32, policy)) {
+                List<Scheduler.StepStats> steps = new ArrayList<>();
+                s.observe(steps::add);
+                List<Collect> got = new ArrayList<>();
+                for (int[] pr : prompts) {
+                    Collect c = new Collect();
+                    got.add(c);
+                    s.submit(new Scheduler.Request(pr, new GenerateOptions(15, greedy, List.of(), 512, true), 1, c));
+                }
+                s.runUntilIdle();
+                for (int i = 0; i < prompts.length; i++) {
+                    assertArrayEquals(alone(prompts[i], new GenerateOptions(15, greedy, List.of(), 512, true)), got.get(i).tokens.get(0), policy + " request " + i);
+                    assertEquals(15, got.get(i).tokens.get(0).length, "ignoreEnd: the whole budget");
+                }
+                if (policy == Scheduler.Policy.SERIAL) {
+                    assertTrue(steps.stream().allMatch(x -> x.running() <= 1 && (x.prefillTokens() == 0 || x.decodeTokens() == 0)),
+                            "one request at a time: never two decoding, never a prefill beside a decode");
+                    assertTrue(steps.stream().allMatch(x -> x.prefillTokens() <= 32), "prompts in chunks of the budget");
+                } else {
+                    assertTrue(steps.stream().allMatch(x -> x.prefillTokens() == 0 || x.decodeTokens() == 0), "prefill steps hold no decode");
+                    assertTrue(steps.stream().anyMatch(x -> x.prefillTokens() == 70), "a prompt longer than the budget goes whole");
+                    assertTrue(steps.stream().anyMatch(x -> x.decodeTokens() > 1), "decodes batched");
+                }
+            }
+        }
+        assertEquals(Scheduler.Policy.PREFILL_FIRST, Scheduler.Policy.of("prefill-first"));
+        var e = assertThrows(IllegalArgumentException.class, () -> Scheduler.Policy.of("fifo"));
+        assertTrue(e.getMessage().contains("'fifo'"), e.getMessage());
     }
 }

@@ -20,6 +20,7 @@ final class Engine implements AutoCloseable {
         record Token(int choice, int token, double logprob) implements Event {}
         record Text(int choice, String piece) implements Event {}
         record Finished(int choice, int[] tokens, String text, StopReason reason) implements Event {}
+        record Speculated(int choice, int drafted, int accepted) implements Event {}
         record Done(String error) implements Event {}
     }
 
@@ -32,13 +33,14 @@ final class Engine implements AutoCloseable {
     final Tokenizer tokenizer;
     final int queueCapacity;
     private final Thread thread;
-    private volatile boolean closed;
+    private volatile boolean closed, held;
     final long started = System.nanoTime();
     final AtomicLong requests = new AtomicLong(), refused = new AtomicLong(), promptTokens = new AtomicLong(), generatedTokens = new AtomicLong();
+    final AtomicLong cancelled = new AtomicLong();
     final AtomicLong ttftNanos = new AtomicLong(), ttftCount = new AtomicLong(), tpotNanos = new AtomicLong(), tpotCount = new AtomicLong();
 
-    Engine(Plan plan, Tokenizer tokenizer, int tokenBudget, int queueCapacity) {
-        this.scheduler = new Scheduler(plan, tokenizer, tokenBudget);
+    Engine(Plan plan, Tokenizer tokenizer, int tokenBudget, int queueCapacity, Scheduler.Policy policy) {
+        this.scheduler = new Scheduler(plan, tokenizer, tokenBudget, policy);
         this.tokenizer = tokenizer;
         this.queueCapacity = queueCapacity;
         this.thread = Thread.ofPlatform().name("squall-scheduler").daemon().start(this::loop);
@@ -48,7 +50,7 @@ final class Engine implements AutoCloseable {
         while (!closed) {
             try {
                 synchronized (scheduler) {
-                    while (!closed && !scheduler.busy()) scheduler.wait(100);
+                    while (!closed && (held || !scheduler.busy())) scheduler.wait(100);
                 }
                 if (!closed) scheduler.step();
             } catch (InterruptedException e) {
@@ -68,7 +70,8 @@ final class Engine implements AutoCloseable {
      * @throws Full when {@link #queueCapacity} requests are already waiting
      * @throws IllegalArgumentException when the request can never fit
      */
-    Submitted submit(int[] prompt, dev.squall.generation.GenerateOptions options, int n, int logprobs) {
+    Submitted submit(int[] prompt, dev.squall.generation.GenerateOptions options, int n, int logprobs,
+            java.util.function.Supplier<? extends dev.squall.speculative.TreeDecoder> speculator) {
         BlockingQueue<Event> events = new LinkedBlockingQueue<>();
         long t0 = System.nanoTime();
         Scheduler.Listener listener = new Scheduler.Listener() {
@@ -94,6 +97,10 @@ final class Engine implements AutoCloseable {
                 events.add(new Event.Finished(choice, tokens, text, reason));
             }
 
+            @Override public void speculation(int choice, int drafted, int accepted) {
+                events.add(new Event.Speculated(choice, drafted, accepted));
+            }
+
             @Override public void done(String error) { events.add(new Event.Done(error)); }
         };
         synchronized (scheduler) {
@@ -101,11 +108,25 @@ final class Engine implements AutoCloseable {
                 refused.incrementAndGet();
                 throw new Full(queueCapacity + " requests are waiting already");
             }
-            Scheduler.Handle h = scheduler.submit(new Scheduler.Request(prompt, options, n, logprobs > 0, listener));
+            Scheduler.Handle h = scheduler.submit(new Scheduler.Request(prompt, options, n, logprobs > 0, listener, speculator));
             requests.incrementAndGet();
             promptTokens.addAndGet(prompt.length);
             return new Submitted(h, events);
         }
+    }
+
+    /** Holds scheduling (nothing steps, so submitted requests wait) or lets it go on; for tests of a full queue. */
+    void hold(boolean hold) {
+        synchronized (scheduler) {
+            held = hold;
+            scheduler.notifyAll();
+        }
+    }
+
+    /** Cancels a request whose client went away. */
+    void cancel(Scheduler.Handle h) {
+        if (!h.isDone()) cancelled.incrementAndGet();
+        h.cancel();
     }
 
     @Override public void close() {

@@ -9,6 +9,12 @@ import dev.squall.generation.GenerateOptions;
 import dev.squall.generation.StopReason;
 import dev.squall.model.Model;
 import dev.squall.sampling.SamplerConfig;
+import dev.squall.serving.Scheduler;
+import dev.squall.speculative.Jacobi;
+import dev.squall.speculative.Lookahead;
+import dev.squall.speculative.PromptLookup;
+import dev.squall.speculative.TreeDecoder;
+import java.util.function.Supplier;
 import dev.squall.tokenizer.ChatMessage;
 import dev.squall.tokenizer.ChatTemplateException;
 import dev.squall.tokenizer.Tokenizer;
@@ -58,7 +64,7 @@ public final class OpenAiServer implements AutoCloseable {
 
     private final Model model;
     private final String modelId;
-    private final Engine engine;
+    final Engine engine;
     private final String apiKey;
     private final WebServer server;
     private final int maxN = 16;
@@ -66,9 +72,14 @@ public final class OpenAiServer implements AutoCloseable {
     private final long startedSeconds = System.currentTimeMillis() / 1000;
 
     public OpenAiServer(Model model, dev.squall.backend.Plan plan, String host, int port, int tokenBudget, int queueCapacity, String apiKey) {
+        this(model, plan, host, port, tokenBudget, queueCapacity, apiKey, Scheduler.Policy.SARATHI);
+    }
+
+    public OpenAiServer(Model model, dev.squall.backend.Plan plan, String host, int port, int tokenBudget, int queueCapacity, String apiKey,
+            Scheduler.Policy policy) {
         this.model = model;
         this.modelId = model.config().name();
-        this.engine = new Engine(plan, model.tokenizer(), tokenBudget, queueCapacity);
+        this.engine = new Engine(plan, model.tokenizer(), tokenBudget, queueCapacity, policy);
         this.apiKey = apiKey;
         this.context = plan.cache().capacity();
         this.server = WebServer.builder().host(host).port(port)
@@ -148,9 +159,14 @@ public final class OpenAiServer implements AutoCloseable {
         metric(b, "squall_running_sequences", "gauge", "Sequences decoding", depths[2]);
         metric(b, "squall_requests_total", "counter", "Requests accepted", engine.requests.get());
         metric(b, "squall_requests_refused_total", "counter", "Requests refused because the queue was full", engine.refused.get());
+        metric(b, "squall_requests_cancelled_total", "counter", "Requests cancelled because their client went away", engine.cancelled.get());
         metric(b, "squall_prompt_tokens_total", "counter", "Prompt tokens of accepted requests", engine.promptTokens.get());
         metric(b, "squall_generated_tokens_total", "counter", "Tokens generated", engine.generatedTokens.get());
         metric(b, "squall_tokens_per_second", "gauge", "Generated tokens per second since the server started", engine.generatedTokens.get() / Math.max(1e-9, uptime));
+        long[] totals = engine.scheduler.totals();
+        metric(b, "squall_steps_total", "counter", "Forward calls the scheduler made", totals[0]);
+        metric(b, "squall_draft_tokens_total", "counter", "Draft tokens verified for requests that speculate", totals[3]);
+        metric(b, "squall_draft_accepted_total", "counter", "Draft tokens kept", totals[4]);
         summary(b, "squall_time_to_first_token_seconds", "From submission to a choice's first token", engine.ttftNanos.get(), engine.ttftCount.get());
         summary(b, "squall_time_per_output_token_seconds", "Between a choice's consecutive tokens", engine.tpotNanos.get(), engine.tpotCount.get());
         res.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4");
@@ -172,7 +188,20 @@ public final class OpenAiServer implements AutoCloseable {
 
     // ---------------------------------------------------------------- completions
 
-    private record Parsed(int[] prompt, GenerateOptions options, int n, boolean stream, int logprobs, boolean echoRoleFirst) {}
+    private record Parsed(int[] prompt, GenerateOptions options, int n, boolean stream, int logprobs, String speculate,
+            Supplier<? extends TreeDecoder> speculator) {}
+
+    /** The speculative decoders a request may ask for ({@code "speculate"}): those whose drafts ride in the shared batch. */
+    static final List<String> SPECULATE = List.of("lookup", "lookahead", "jacobi");
+
+    private static Supplier<? extends TreeDecoder> speculator(String name, long seed) {
+        return switch (name) {
+            case "lookup" -> () -> new PromptLookup(1, 3, 10);
+            case "lookahead" -> () -> new Lookahead(4, 8, 24, new int[0]);
+            case "jacobi" -> () -> new Jacobi(4, 4, 4, seed);
+            default -> throw new IllegalStateException(name);
+        };
+    }
 
     private Parsed parse(JsonNode body, boolean chat) {
         if (body == null || !body.isObject()) throw ApiError.invalid(null, "the request body must be a JSON object");
@@ -251,9 +280,17 @@ public final class OpenAiServer implements AutoCloseable {
                 }
             } else throw ApiError.invalid("stop", "stop must be a string or an array of up to 4 strings");
         }
+        boolean ignoreEos = bool(body, "ignore_eos", false);
+        String speculate = text(body, "speculate", false);
+        if (speculate != null && !speculate.equals("plain") && !SPECULATE.contains(speculate)) {
+            throw ApiError.invalid("speculate", "speculate '" + speculate + "' is not available here (expected plain, " + String.join(", ", SPECULATE)
+                    + (speculate.equals("draft") || speculate.equals("swift") ? "; " + speculate + " needs forward calls of its own, which the shared batch cannot hold)" : ")"));
+        }
+        if ("plain".equals(speculate)) speculate = null;
         SamplerConfig sampling = temperature == 0 ? new SamplerConfig(0f, 0, 1f, 0f, 1f, 0, 0f, 0f, seed)
                 : new SamplerConfig((float) temperature, 0, (float) topP, 0f, 1f, 64, 0f, 0f, seed);
-        return new Parsed(prompt, new GenerateOptions(maxTokens, sampling, stops, 512), n, stream, logprobs, chat);
+        return new Parsed(prompt, new GenerateOptions(maxTokens, sampling, stops, 512, ignoreEos), n, stream, logprobs, speculate,
+                speculate == null ? null : speculator(speculate, seed));
     }
 
 
@@ -308,7 +345,7 @@ public final class OpenAiServer implements AutoCloseable {
         Parsed p = parse(body, chat);
         Engine.Submitted sub;
         try {
-            sub = engine.submit(p.prompt(), p.options(), p.n(), p.logprobs());
+            sub = engine.submit(p.prompt(), p.options(), p.n(), p.logprobs(), p.speculator());
         } catch (IllegalArgumentException e) {
             throw new ApiError(400, "invalid_request_error", null, "context_length_exceeded", e.getMessage());
         }
@@ -334,6 +371,7 @@ public final class OpenAiServer implements AutoCloseable {
     private void whole(ServerResponse res, Engine.Submitted sub, Parsed p, String id, long created, boolean chat) throws Exception {
         String[] texts = new String[p.n()];
         String[] reasons = new String[p.n()];
+        int[][] speculated = new int[p.n()][];
         List<List<Integer>> tokens = new ArrayList<>();
         List<List<Double>> logprobs = new ArrayList<>();
         for (int i = 0; i < p.n(); i++) {
@@ -346,6 +384,8 @@ public final class OpenAiServer implements AutoCloseable {
             if (e instanceof Engine.Event.Token t) {
                 tokens.get(t.choice()).add(t.token());
                 logprobs.get(t.choice()).add(t.logprob());
+            } else if (e instanceof Engine.Event.Speculated sp) {
+                speculated[sp.choice()] = new int[] {sp.drafted(), sp.accepted()};
             } else if (e instanceof Engine.Event.Finished f) {
                 texts[f.choice()] = f.text();
                 reasons[f.choice()] = finishReason(f.reason());
@@ -370,12 +410,21 @@ public final class OpenAiServer implements AutoCloseable {
             if (p.logprobs() > 0) c.set("logprobs", logprobsNode(tokens.get(i), logprobs.get(i), chat));
             else c.putNull("logprobs");
             c.put("finish_reason", reasons[i]);
+            if (speculated[i] != null) speculation(c, p.speculate(), speculated[i][0], speculated[i][1]);
         }
         ObjectNode usage = o.putObject("usage");
         usage.put("prompt_tokens", p.prompt().length);
         usage.put("completion_tokens", completion);
         usage.put("total_tokens", p.prompt().length + completion);
         send(res, o);
+    }
+
+    /** Squall's extension of a choice: what its speculation drafted and kept (lossless: the text is plain decoding's). */
+    private static void speculation(ObjectNode choice, String algorithm, int drafted, int accepted) {
+        ObjectNode o = choice.putObject("speculation");
+        o.put("algorithm", algorithm);
+        o.put("drafted", drafted);
+        o.put("accepted", accepted);
     }
 
     private JsonNode logprobsNode(List<Integer> tokens, List<Double> logprobs, boolean chat) {
@@ -411,6 +460,7 @@ public final class OpenAiServer implements AutoCloseable {
     private void stream(ServerResponse res, Engine.Submitted sub, Parsed p, String id, long created, boolean chat) throws Exception {
         res.header(HeaderNames.CONTENT_TYPE, "text/event-stream");
         res.header(HeaderNames.CACHE_CONTROL, "no-cache");
+        boolean ended = false;
         try (OutputStream out = res.outputStream()) {
             if (chat) {
                 for (int i = 0; i < p.n(); i++) {
@@ -426,6 +476,7 @@ public final class OpenAiServer implements AutoCloseable {
                 }
             }
             Engine.Event.Token[] lastToken = new Engine.Event.Token[p.n()];
+            int[][] speculated = new int[p.n()][];
             while (true) {
                 Engine.Event e = sub.events().poll(30, TimeUnit.SECONDS);
                 if (e == null) continue;
@@ -443,6 +494,8 @@ public final class OpenAiServer implements AutoCloseable {
                     else c.putNull("logprobs");
                     c.putNull("finish_reason");
                     event(out, o.toString());
+                } else if (e instanceof Engine.Event.Speculated sp) {
+                    speculated[sp.choice()] = new int[] {sp.drafted(), sp.accepted()};
                 } else if (e instanceof Engine.Event.Finished f) {
                     ObjectNode o = envelope(id, created, chat, true);
                     ObjectNode c = o.putArray("choices").addObject();
@@ -451,6 +504,7 @@ public final class OpenAiServer implements AutoCloseable {
                     else c.put("text", "");
                     c.putNull("logprobs");
                     c.put("finish_reason", finishReason(f.reason()));
+                    if (speculated[f.choice()] != null) speculation(c, p.speculate(), speculated[f.choice()][0], speculated[f.choice()][1]);
                     event(out, o.toString());
                 } else if (e instanceof Engine.Event.Done d) {
                     if (d.error() != null) {
@@ -458,12 +512,15 @@ public final class OpenAiServer implements AutoCloseable {
                         err.putObject("error").put("message", "the request ended: " + d.error()).put("type", "server_error");
                         event(out, err.toString());
                     }
+                    ended = true;
                     event(out, "[DONE]");
                     break;
                 }
             }
         } catch (IOException | UncheckedIOException e) {
-            sub.handle().cancel();           // the client went away: free its sequence now
+            // the client went away (whatever the web server's exception for it): the finally block frees its sequence
+        } finally {
+            if (!ended) engine.cancel(sub.handle());
         }
     }
 

@@ -2,6 +2,7 @@ package dev.squall.server;
 
 import dev.squall.cli.ModelOptions;
 import dev.squall.cli.SquallCommand;
+import dev.squall.serving.Scheduler;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -35,6 +36,11 @@ public final class ServeCommand implements Callable<Integer>, SquallCommand {
     @Option(names = "--queue", defaultValue = "64", paramLabel = "N", description = "Requests that may wait for cells; more get 429 (default ${DEFAULT-VALUE}).")
     int queue;
 
+    @Option(names = "--policy", defaultValue = "sarathi", paramLabel = "P",
+            description = {"How steps are batched: sarathi (running decodes first, then prompt chunks in the token budget; default),",
+                    "serial (one request at a time) or prefill-first (whole prompts before decodes go on); the last two are for comparison."})
+    String policy;
+
     @Option(names = "--api-key", paramLabel = "KEY", description = "Require 'Authorization: Bearer KEY' on the /v1 endpoints.")
     String apiKey;
 
@@ -46,11 +52,12 @@ public final class ServeCommand implements Callable<Integer>, SquallCommand {
         if (parallel < 1 || parallel > 256) throw new IllegalArgumentException("--parallel " + parallel + " is out of range (1 to 256)");
         if (tokenBudget < 1) throw new IllegalArgumentException("--token-budget " + tokenBudget + " is out of range (a positive count)");
         if (queue < 1) throw new IllegalArgumentException("--queue " + queue + " is out of range (a positive count)");
+        Scheduler.Policy scheduling = Scheduler.Policy.of(policy);
         model.cacheSequences = parallel;
         try (ModelOptions.Loaded loaded = model.load(err);
-             OpenAiServer server = new OpenAiServer(loaded.model(), loaded.plan(), host, port, tokenBudget, queue, apiKey)) {
-            err.printf("squall serve: %s on http://%s:%d (context %d, %d sequences, token budget %d)%n", loaded.model().config().name(), host, server.port(),
-                    loaded.plan().cache().capacity(), parallel, tokenBudget);
+             OpenAiServer server = new OpenAiServer(loaded.model(), loaded.plan(), host, port, tokenBudget, queue, apiKey, scheduling)) {
+            err.printf("squall serve: %s on http://%s:%d (context %d, %d sequences, token budget %d, %s scheduling)%n", loaded.model().config().name(), host, server.port(),
+                    loaded.plan().cache().capacity(), parallel, tokenBudget, scheduling.label());
             err.flush();
             new CountDownLatch(1).await();
         }

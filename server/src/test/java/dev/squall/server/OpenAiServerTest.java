@@ -1,6 +1,7 @@
 package dev.squall.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -111,6 +112,10 @@ class OpenAiServerTest {
             {"prompt": 7} ==> 400 ==> prompt must be a string
             {"prompt": "x", "model": "gpt-9"} ==> 404 ==> the model 'gpt-9' does not exist
             {"prompt": "x", "stop": [1]} ==> 400 ==> stop must be a string
+            {"prompt": "x", "speculate": "draft"} ==> 400 ==> draft needs forward calls of its own
+            {"prompt": "x", "speculate": "medusa-ish"} ==> 400 ==> speculate 'medusa-ish' is not available
+            {"prompt": "x", "speculate": 3} ==> 400 ==> speculate must be a string
+            {"prompt": "x", "ignore_eos": "yes"} ==> 400 ==> ignore_eos must be a boolean
             """)
     void badRequestsGetAnOpenAiError(String body, int status, String message) throws Exception {
         HttpResponse<String> r = post("/v1/completions", body);
@@ -146,5 +151,80 @@ class OpenAiServerTest {
         assertEquals(model.config().name(), OpenAiServer.JSON.readTree(m.body()).get("data").get(0).get("id").asText());
         HttpResponse<String> x = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
         assertTrue(x.body().contains("\nsquall_running_sequences ") && x.body().contains("squall_time_to_first_token_seconds_count"), x.body());
+    }
+
+    @Test
+    void aSpeculatingRequestGetsPlainGreedyTextAndSaysWhatItDrafted() throws Exception {
+        String prompt = "a b c d a b c d a b c d a b";
+        for (String alg : List.of("lookup", "lookahead", "jacobi")) {
+            HttpResponse<String> r = post("/v1/completions", "{\"prompt\": \"" + prompt + "\", \"max_tokens\": 30, \"temperature\": 0, \"speculate\": \"" + alg + "\"}");
+            assertEquals(200, r.statusCode(), r.body());
+            JsonNode choice = OpenAiServer.JSON.readTree(r.body()).get("choices").get(0);
+            assertEquals(greedyText(prompt, 30), choice.get("text").asText(), alg);
+            assertEquals(alg, choice.get("speculation").get("algorithm").asText());
+            assertTrue(choice.get("speculation").get("accepted").asInt() <= choice.get("speculation").get("drafted").asInt(), r.body());
+        }
+    }
+
+    @Test
+    void ignoreEosRunsToTheBudget() throws Exception {
+        HttpResponse<String> r = post("/v1/completions", "{\"prompt\": \"x\", \"max_tokens\": 40, \"temperature\": 0, \"ignore_eos\": true}");
+        assertEquals(40, OpenAiServer.JSON.readTree(r.body()).get("usage").get("completion_tokens").asInt(), r.body());
+    }
+
+    @Test
+    void aFullQueueAnswers429WithRetryAfterAndLosesNoAcceptedRequest() throws Exception {
+        try (Plan p = model.compile(new JavaBackend(), PlanOptions.of(128, 1));
+             OpenAiServer s = new OpenAiServer(model, p, "127.0.0.1", 0, 32, 2, null)) {
+            String url = "http://127.0.0.1:" + s.port() + "/v1/completions";
+            s.engine.hold(true);
+            String body = "{\"prompt\": \"one two\", \"max_tokens\": 5, \"temperature\": 0}";
+            var first = HTTP.sendAsync(HttpRequest.newBuilder(URI.create(url)).POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            var second = HTTP.sendAsync(HttpRequest.newBuilder(URI.create(url)).POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (s.engine.scheduler.queueDepths()[0] < 2 && System.nanoTime() < deadline) Thread.sleep(5);
+            assertEquals(2, s.engine.scheduler.queueDepths()[0], "both requests wait while scheduling is held");
+            HttpResponse<String> third = HTTP.send(HttpRequest.newBuilder(URI.create(url)).POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(429, third.statusCode(), third.body());
+            assertEquals("1", third.headers().firstValue("Retry-After").orElse(""));
+            assertEquals("rate_limit_error", OpenAiServer.JSON.readTree(third.body()).get("error").get("type").asText());
+            s.engine.hold(false);
+            String expected = greedyText("one two", 5);
+            assertEquals(expected, OpenAiServer.JSON.readTree(first.get().body()).get("choices").get(0).get("text").asText());
+            assertEquals(expected, OpenAiServer.JSON.readTree(second.get().body()).get("choices").get(0).get("text").asText());
+            assertEquals(1, s.engine.refused.get());
+        }
+    }
+
+    @Test
+    void aClientThatGoesAwayMidStreamFreesItsSequence() throws Exception {
+        try (Plan p = model.compile(new JavaBackend(), PlanOptions.of(1024, 1));
+             OpenAiServer s = new OpenAiServer(model, p, "127.0.0.1", 0, 32, 4, null)) {
+            int free = p.cache().freeCells(), budget = p.cache().capacity() / 2;
+            s.engine.hold(true);
+            String body = "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], \"max_tokens\": " + budget + ", \"ignore_eos\": true, \"stream\": true, \"temperature\": 0}";
+            try (java.net.Socket socket = new java.net.Socket("127.0.0.1", s.port())) {
+                byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                socket.getOutputStream().write(("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: "
+                        + bytes.length + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                socket.getOutputStream().write(bytes);
+                socket.getOutputStream().flush();
+                var in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
+                String line;
+                socket.setSoTimeout(20_000);
+                while ((line = in.readLine()) != null && !line.startsWith("data: ") && !line.startsWith("{")) {
+                    // headers, then the first event (the assistant's role)
+                }
+                assertTrue(line != null && line.contains("\"role\":\"assistant\""), "the stream began: " + line);
+                socket.setSoLinger(true, 0);    // close with a reset: the server's next writes fail
+            }
+            s.engine.hold(false);
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while ((s.engine.scheduler.busy() || p.cache().freeCells() != free) && System.nanoTime() < deadline) Thread.sleep(5);
+            assertFalse(s.engine.scheduler.busy(), "nothing runs after the client left");
+            assertEquals(free, p.cache().freeCells(), "every cell freed");
+            assertEquals(1, s.engine.cancelled.get(), "the request was cancelled, not run to its end");
+            assertTrue(s.engine.generatedTokens.get() < budget, s.engine.generatedTokens.get() + " tokens generated of " + budget);
+        }
     }
 }
