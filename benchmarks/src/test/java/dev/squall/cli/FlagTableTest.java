@@ -77,6 +77,15 @@ class FlagTableTest {
             bench -m MODEL --speculate lookup --limit 0 ==> 1 ==> --limit 0 is out of range
             bench -m MODEL --speculate lookup --temp NaN ==> 1 ==> --temp NaN is out of range
             bench -m MODEL --speculate lookup --prompts /nonexistent.txt ==> 1 ==> --prompts /nonexistent.txt: no such file
+            serve -m MODEL --port 70000 ==> 1 ==> --port 70000 is out of range
+            serve -m MODEL --parallel 0 ==> 1 ==> --parallel 0 is out of range
+            serve -m MODEL --policy fifo ==> 1 ==> --policy: unknown scheduling policy 'fifo'
+            bench-serve -m MODEL --clients 0 ==> 1 ==> --clients 0 is out of range
+            bench-serve -m MODEL --requests -1 ==> 1 ==> --requests -1 is out of range
+            bench-serve -m MODEL --prompt-tokens 9-3 ==> 1 ==> --prompt-tokens 9-3 is not a range
+            bench-serve -m MODEL --output-tokens many ==> 1 ==> --output-tokens many is not a range
+            bench-serve -m MODEL --policies serial,lifo ==> 1 ==> --policies: unknown scheduling policy 'lifo'
+            bench-serve -m MODEL --queue 100 ==> 1 ==> --queue 100 is out of range
             validate --group nothing ==> 1 ==> --group nothing
             validate -t 0 ==> 1 ==> --threads 0 is out of range
             fuzz --target everything ==> 1 ==> --target everything

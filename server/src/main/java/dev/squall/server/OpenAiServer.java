@@ -188,7 +188,7 @@ public final class OpenAiServer implements AutoCloseable {
 
     // ---------------------------------------------------------------- completions
 
-    private record Parsed(int[] prompt, GenerateOptions options, int n, boolean stream, int logprobs, String speculate,
+    private record Parsed(int[] prompt, GenerateOptions options, int n, boolean stream, boolean streamUsage, int logprobs, String speculate,
             Supplier<? extends TreeDecoder> speculator) {}
 
     /** The speculative decoders a request may ask for ({@code "speculate"}): those whose drafts ride in the shared batch. */
@@ -244,12 +244,11 @@ public final class OpenAiServer implements AutoCloseable {
             prompt = without.length > 0 && without[0] == tokenizer.bos() ? without : withSpecial;
         } else {
             JsonNode p = body.get("prompt");
-            String text;
             if (p == null) throw ApiError.invalid("prompt", "prompt is required");
-            if (p.isTextual()) text = p.asText();
-            else if (p.isArray() && p.size() == 1 && p.get(0).isTextual()) text = p.get(0).asText();
-            else throw ApiError.invalid("prompt", "prompt must be a string (or an array of one string)");
-            prompt = tokenizer.encode(text, true, true);
+            if (p.isTextual()) prompt = tokenizer.encode(p.asText(), true, true);
+            else if (p.isArray() && p.size() == 1 && p.get(0).isTextual()) prompt = tokenizer.encode(p.get(0).asText(), true, true);
+            else if (p.isArray() && !p.isEmpty() && p.get(0).isIntegralNumber()) prompt = tokenIds(p, tokenizer.vocabSize());
+            else throw ApiError.invalid("prompt", "prompt must be a string, an array of one string, or an array of token ids");
             if (prompt.length == 0) throw ApiError.invalid("prompt", "the prompt has no tokens");
         }
         int context = this.context;
@@ -263,6 +262,9 @@ public final class OpenAiServer implements AutoCloseable {
         int n = integer(body, "n", 1, 1, maxN);
         long seed = body.has("seed") ? longValue(body, "seed") : System.nanoTime();
         boolean stream = bool(body, "stream", false);
+        JsonNode streamOptions = body.get("stream_options");
+        if (streamOptions != null && !streamOptions.isNull() && !streamOptions.isObject()) throw ApiError.invalid("stream_options", "stream_options must be an object");
+        boolean streamUsage = streamOptions != null && streamOptions.isObject() && bool(streamOptions, "include_usage", false);
         int logprobs;
         if (chat) {
             logprobs = bool(body, "logprobs", false) ? 1 : 0;
@@ -289,10 +291,23 @@ public final class OpenAiServer implements AutoCloseable {
         if ("plain".equals(speculate)) speculate = null;
         SamplerConfig sampling = temperature == 0 ? new SamplerConfig(0f, 0, 1f, 0f, 1f, 0, 0f, 0f, seed)
                 : new SamplerConfig((float) temperature, 0, (float) topP, 0f, 1f, 64, 0f, 0f, seed);
-        return new Parsed(prompt, new GenerateOptions(maxTokens, sampling, stops, 512, ignoreEos), n, stream, logprobs, speculate,
+        return new Parsed(prompt, new GenerateOptions(maxTokens, sampling, stops, 512, ignoreEos), n, stream, streamUsage, logprobs, speculate,
                 speculate == null ? null : speculator(speculate, seed));
     }
 
+
+    /** A prompt given as token ids (as OpenAI's API allows), each checked against the vocabulary. */
+    private static int[] tokenIds(JsonNode p, int vocab) {
+        int[] ids = new int[p.size()];
+        for (int i = 0; i < ids.length; i++) {
+            JsonNode t = p.get(i);
+            if (!t.isIntegralNumber() || !t.canConvertToInt() || t.asInt() < 0 || t.asInt() >= vocab) {
+                throw ApiError.invalid("prompt", "prompt[" + i + "] = " + t + " is not a token id (0 to " + (vocab - 1) + ")");
+            }
+            ids[i] = t.asInt();
+        }
+        return ids;
+    }
 
     private static String text(JsonNode body, String field, boolean required) {
         JsonNode v = body.get(field);
@@ -412,11 +427,15 @@ public final class OpenAiServer implements AutoCloseable {
             c.put("finish_reason", reasons[i]);
             if (speculated[i] != null) speculation(c, p.speculate(), speculated[i][0], speculated[i][1]);
         }
-        ObjectNode usage = o.putObject("usage");
-        usage.put("prompt_tokens", p.prompt().length);
-        usage.put("completion_tokens", completion);
-        usage.put("total_tokens", p.prompt().length + completion);
+        usage(o, p.prompt().length, completion);
         send(res, o);
+    }
+
+    private static void usage(ObjectNode o, int prompt, int completion) {
+        ObjectNode usage = o.putObject("usage");
+        usage.put("prompt_tokens", prompt);
+        usage.put("completion_tokens", completion);
+        usage.put("total_tokens", prompt + completion);
     }
 
     /** Squall's extension of a choice: what its speculation drafted and kept (lossless: the text is plain decoding's). */
@@ -477,6 +496,7 @@ public final class OpenAiServer implements AutoCloseable {
             }
             Engine.Event.Token[] lastToken = new Engine.Event.Token[p.n()];
             int[][] speculated = new int[p.n()][];
+            int completion = 0;
             while (true) {
                 Engine.Event e = sub.events().poll(30, TimeUnit.SECONDS);
                 if (e == null) continue;
@@ -497,6 +517,7 @@ public final class OpenAiServer implements AutoCloseable {
                 } else if (e instanceof Engine.Event.Speculated sp) {
                     speculated[sp.choice()] = new int[] {sp.drafted(), sp.accepted()};
                 } else if (e instanceof Engine.Event.Finished f) {
+                    completion += f.tokens().length;
                     ObjectNode o = envelope(id, created, chat, true);
                     ObjectNode c = o.putArray("choices").addObject();
                     c.put("index", f.choice());
@@ -513,6 +534,12 @@ public final class OpenAiServer implements AutoCloseable {
                         event(out, err.toString());
                     }
                     ended = true;
+                    if (p.streamUsage()) {
+                        ObjectNode o = envelope(id, created, chat, true);
+                        o.putArray("choices");
+                        usage(o, p.prompt().length, completion);
+                        event(out, o.toString());
+                    }
                     event(out, "[DONE]");
                     break;
                 }

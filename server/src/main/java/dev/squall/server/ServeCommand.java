@@ -52,7 +52,12 @@ public final class ServeCommand implements Callable<Integer>, SquallCommand {
         if (parallel < 1 || parallel > 256) throw new IllegalArgumentException("--parallel " + parallel + " is out of range (1 to 256)");
         if (tokenBudget < 1) throw new IllegalArgumentException("--token-budget " + tokenBudget + " is out of range (a positive count)");
         if (queue < 1) throw new IllegalArgumentException("--queue " + queue + " is out of range (a positive count)");
-        Scheduler.Policy scheduling = Scheduler.Policy.of(policy);
+        Scheduler.Policy scheduling;
+        try {
+            scheduling = Scheduler.Policy.of(policy);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--policy: " + e.getMessage());
+        }
         model.cacheSequences = parallel;
         try (ModelOptions.Loaded loaded = model.load(err);
              OpenAiServer server = new OpenAiServer(loaded.model(), loaded.plan(), host, port, tokenBudget, queue, apiKey, scheduling)) {

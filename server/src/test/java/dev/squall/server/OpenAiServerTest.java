@@ -116,6 +116,9 @@ class OpenAiServerTest {
             {"prompt": "x", "speculate": "medusa-ish"} ==> 400 ==> speculate 'medusa-ish' is not available
             {"prompt": "x", "speculate": 3} ==> 400 ==> speculate must be a string
             {"prompt": "x", "ignore_eos": "yes"} ==> 400 ==> ignore_eos must be a boolean
+            {"prompt": [1, 5, 99999999]} ==> 400 ==> prompt[2] = 99999999 is not a token id
+            {"prompt": [1, -3]} ==> 400 ==> prompt[1] = -3 is not a token id
+            {"prompt": "x", "stream": true, "stream_options": 5} ==> 400 ==> stream_options must be an object
             """)
     void badRequestsGetAnOpenAiError(String body, int status, String message) throws Exception {
         HttpResponse<String> r = post("/v1/completions", body);
@@ -164,6 +167,22 @@ class OpenAiServerTest {
             assertEquals(alg, choice.get("speculation").get("algorithm").asText());
             assertTrue(choice.get("speculation").get("accepted").asInt() <= choice.get("speculation").get("drafted").asInt(), r.body());
         }
+    }
+
+    @Test
+    void aPromptOfTokenIdsStreamsWithUsageAtTheEnd() throws Exception {
+        int[] ids = model.tokenizer().encode("one two three", true, true);
+        HttpResponse<String> r = post("/v1/completions", "{\"prompt\": " + java.util.Arrays.toString(ids)
+                + ", \"max_tokens\": 12, \"temperature\": 0, \"ignore_eos\": true, \"stream\": true, \"stream_options\": {\"include_usage\": true}}");
+        List<String> events = r.body().lines().filter(l -> l.startsWith("data: ")).map(l -> l.substring(6)).toList();
+        assertEquals("[DONE]", events.getLast());
+        JsonNode usage = OpenAiServer.JSON.readTree(events.get(events.size() - 2)).get("usage");
+        assertEquals(12, usage.get("completion_tokens").asInt(), r.body());
+        assertEquals(ids.length, usage.get("prompt_tokens").asInt());
+        StringBuilder text = new StringBuilder();
+        for (String e : events.subList(0, events.size() - 2)) text.append(OpenAiServer.JSON.readTree(e).get("choices").get(0).get("text").asText());
+        HttpResponse<String> whole = post("/v1/completions", "{\"prompt\": \"one two three\", \"max_tokens\": 12, \"temperature\": 0, \"ignore_eos\": true}");
+        assertEquals(OpenAiServer.JSON.readTree(whole.body()).get("choices").get(0).get("text").asText(), text.toString(), "token ids and text give the same completion");
     }
 
     @Test
