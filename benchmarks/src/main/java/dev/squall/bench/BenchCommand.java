@@ -44,7 +44,8 @@ import picocli.CommandLine.Model.CommandSpec;
                 "with the machine's read bandwidth and each model's bytes per token (the roofline).",
                 "Prints a table and writes a JSON report and a PNG chart.",
                 "With --speculate ALG[,ALG...]: plain decoding against each speculative algorithm on one model over the",
-                "prompts of --prompts, interleaved: tokens/s, speedup, tau, and where each token's time goes."})
+                "prompts of --prompts, interleaved: tokens/s, speedup, tau, and where each token's time goes.",
+                "With --superposed K[,K...]: superposed decoding against K independent samples (generations per unit compute)."})
 public final class BenchCommand implements Callable<Integer>, SquallCommand {
 
     @Option(names = {"-m", "--model"}, required = true, paramLabel = "FILE",
@@ -104,6 +105,15 @@ public final class BenchCommand implements Callable<Integer>, SquallCommand {
     @Option(names = {"-c", "--ctx-size"}, defaultValue = "0", paramLabel = "N", description = "--speculate: context size (default: the model's, at most 4096).")
     int contextSize;
 
+    @Option(names = "--superposed", split = ",", paramLabel = "K[,K...]",
+            description = {"Superposed decoding (lossy) with K drafts against K independent samples (T --temp, or 0.8 when it is 0; top-p 0.95),",
+                    "one after another and batched, over the prompts of --prompts: forward calls and time per draft token,",
+                    "teacher-forced NLL and best-of-K perplexity, diversity: a table and reports/bench-superposed.json."})
+    List<Integer> superposed = new ArrayList<>();
+
+    @Option(names = "--ngram", paramLabel = "FILE", description = "--superposed: the n-gram filter (from 'squall ngram'); adds the superposed+ngram arm.")
+    Path ngram;
+
     @Spec CommandSpec spec;
 
     /** One model's measurements. */
@@ -124,6 +134,7 @@ public final class BenchCommand implements Callable<Integer>, SquallCommand {
         if (prefill < 1) throw new IllegalArgumentException("--prefill " + prefill + " is out of range (a positive count)");
         if (decode < 1) throw new IllegalArgumentException("--decode " + decode + " is out of range (a positive count)");
         if (reps < 1) throw new IllegalArgumentException("--reps " + reps + " is out of range (a positive count)");
+        if (!superposed.isEmpty()) return SuperposedBench.run(this, out, err, t);
         if (speculate.algorithm != null) return speculate(out, err, t);
         if (!List.of("f16", "f32").contains(llamaKv)) throw new IllegalArgumentException("--llama-kv " + llamaKv + ": expected f16 or f32");
         Backend backend = Backends.find(device);

@@ -26,6 +26,7 @@ final class GenerateCommand implements Callable<Integer> {
     @Mixin ModelOptions model;
     @Mixin SamplingOptions sampling;
     @Mixin SpeculateOptions speculate;
+    @Mixin SuperposedOptions superposed;
 
     @Option(names = {"-p", "--prompt"}, paramLabel = "TEXT", description = "The prompt.")
     String prompt;
@@ -50,6 +51,8 @@ final class GenerateCommand implements Callable<Integer> {
         String text = promptText();
         GenerateOptions options = new GenerateOptions(maxTokens, sampling.config(), stops, model.batchSize);
         speculate.check();
+        superposed.check();
+        if (superposed.enabled()) return superposed.generate(model, text, maxTokens, stops, hidePrompt, speculate.speculates(), sampling.seed(), out, err);
         try (ModelOptions.Loaded loaded = model.load(err)) {
             int[] tokens = loaded.model().tokenizer().encode(text, true, true);
             Report.header(err, loaded, sampling.seed());
