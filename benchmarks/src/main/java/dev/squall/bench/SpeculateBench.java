@@ -85,6 +85,9 @@ final class SpeculateBench {
         }
         if (algorithms.contains("draft") && flags.draftModel == null) throw new IllegalArgumentException("--speculate draft needs a draft model: --draft FILE");
         if (!algorithms.contains("draft") && flags.draftModel != null) throw new IllegalArgumentException("--draft is for --speculate draft, which is not in " + list);
+        boolean heads = algorithms.contains("medusa") || algorithms.contains("hydra");
+        if (heads && flags.headsFiles.isEmpty()) throw new IllegalArgumentException("--speculate medusa and hydra need draft heads: --heads FILE (one per kind; make them with squall train-heads)");
+        if (!heads && !flags.headsFiles.isEmpty()) throw new IllegalArgumentException("--heads is for --speculate medusa or hydra, which are not in " + list);
         flags.checkSettings();
     }
 
@@ -119,6 +122,7 @@ final class SpeculateBench {
         ModelOptions.Loaded loaded = target.load(err);
         try {
             ModelOptions.Loaded draft = algorithms.contains("draft") ? flags.loadDraft(target, loaded.model(), err) : null;
+            flags.headThreads = loaded.threads();
             List<String> all = new ArrayList<>(List.of("plain"));
             all.addAll(algorithms);
             List<int[]> encoded = new ArrayList<>();

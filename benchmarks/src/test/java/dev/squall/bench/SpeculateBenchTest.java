@@ -64,9 +64,11 @@ class SpeculateBenchTest {
 
     @Test
     void unknownOrRepeatedAlgorithmsAndAMissingDraftAreErrors() {
-        Result r = bench("bench", "-m", model, "--speculate", "lookup,medusa", "-t", "1");
+        Result r = bench("bench", "-m", model, "--speculate", "lookup,eagle", "-t", "1");
         assertEquals(1, r.code(), r.err());
-        assertTrue(r.err().contains("--speculate medusa: unknown algorithm"), r.err());
+        assertTrue(r.err().contains("--speculate eagle: unknown algorithm"), r.err());
+        r = bench("bench", "-m", model, "--speculate", "lookup,hydra", "-t", "1");
+        assertTrue(r.err().contains("--speculate medusa and hydra need draft heads: --heads FILE"), r.err());
         r = bench("bench", "-m", model, "--speculate", "lookup,lookup", "-t", "1");
         assertTrue(r.err().contains("lookup is named twice"), r.err());
         r = bench("bench", "-m", model, "--speculate", "draft", "-t", "1");

@@ -60,6 +60,22 @@ class FlagTableTest {
             generate -m MODEL -f BADTEXT ==> 1 ==> --file BADTEXT: not UTF-8 text (byte 0xff at offset 2)
             generate -m MODEL -f /nonexistent.txt ==> 1 ==> --file /nonexistent.txt: no such file
             generate -m MODEL -p x --speculate lookahead --lookahead-corpus BADTEXT ==> 1 ==> --lookahead-corpus BADTEXT: not UTF-8 text
+            generate -m MODEL -p x --superposed 1 ==> 1 ==> --superposed 1 is out of range (2 to 16 drafts)
+            generate -m MODEL -p x --superposed 17 ==> 1 ==> --superposed 17 is out of range (2 to 16 drafts)
+            generate -m MODEL -p x --superposed many ==> 2 ==> Invalid value for option '--superposed': 'many' is not an int
+            generate -m MODEL -p x --superposed 3 --ngram /nonexistent.ngram ==> 1 ==> --ngram /nonexistent.ngram: no such file
+            generate -m MODEL -p x --superposed 3 --ngram BADTEXT ==> 1 ==> --ngram BADTEXT: not a Squall n-gram file
+            generate -m MODEL -p x --ngram /nonexistent.ngram ==> 1 ==> --ngram is for --superposed K
+            generate -m MODEL -p x --superposed 3 --superposed-topk 0 ==> 1 ==> --superposed-topk 0 is out of range
+            generate -m MODEL -p x --superposed 3 --ngram-weight 2 ==> 1 ==> --ngram-weight 2.0 is out of range
+            generate -m MODEL -p x --superposed 3 -n -1 ==> 1 ==> --superposed needs a token count per draft: -n N (got -1)
+            generate -m MODEL -p x --superposed 3 --speculate lookup ==> 1 ==> --superposed and --speculate: choose one
+            ngram -m MODEL --corpus /nonexistent -o OUT ==> 1 ==> --corpus /nonexistent: no such file or folder
+            ngram -m MODEL --corpus BADTEXT -o OUT ==> 1 ==> --corpus BADTEXT: not UTF-8 text
+            ngram -m MODEL --corpus BADTEXT -o OUT --order 9 ==> 1 ==> --order 9 is out of range (1 to 8)
+            ngram -m MODEL --corpus BADTEXT -o OUT --max-tokens -1 ==> 1 ==> --max-tokens -1 is out of range
+            ngram -m MODEL --corpus BADTEXT -o OUT --exclude /nonexistent.txt ==> 1 ==> --exclude /nonexistent.txt: no such file
+            ngram -m /nonexistent/model.gguf --corpus BADTEXT -o OUT ==> 1 ==> --model /nonexistent/model.gguf: no such file
             tokenize -m MODEL -f BADTEXT ==> 1 ==> --file BADTEXT: not UTF-8 text
             bench -m MODEL --speculate lookup --prompts BADTEXT ==> 1 ==> --prompts BADTEXT: not UTF-8 text
             chat -m MODEL -t 0 ==> 1 ==> --threads 0 is out of range
@@ -77,6 +93,28 @@ class FlagTableTest {
             bench -m MODEL --speculate lookup --limit 0 ==> 1 ==> --limit 0 is out of range
             bench -m MODEL --speculate lookup --temp NaN ==> 1 ==> --temp NaN is out of range
             bench -m MODEL --speculate lookup --prompts /nonexistent.txt ==> 1 ==> --prompts /nonexistent.txt: no such file
+            bench -m MODEL --superposed 1 ==> 1 ==> --superposed 1 is out of range (2 to 16 drafts)
+            bench -m MODEL --superposed 3 --decode 1 ==> 1 ==> --decode 1 is out of range (at least 2 tokens per draft)
+            bench -m MODEL --superposed 3 --ngram /nonexistent.ngram ==> 1 ==> --ngram /nonexistent.ngram: no such file
+            bench -m MODEL --superposed 3 --speculate lookup ==> 1 ==> --superposed and --speculate: measure one at a time
+            generate -m MODEL -p x --speculate medusa ==> 1 ==> --speculate medusa needs draft heads: --heads FILE
+            generate -m MODEL -p x --speculate hydra --heads /nonexistent.gguf ==> 1 ==> --heads /nonexistent.gguf: no such file
+            generate -m MODEL -p x --speculate lookup --heads BADTEXT ==> 1 ==> --heads is for --speculate medusa or hydra, not lookup
+            generate -m MODEL -p x --speculate lookup --accept typical ==> 1 ==> --accept typical is for --speculate medusa or hydra, not lookup
+            generate -m MODEL -p x --speculate medusa --heads BADTEXT --tree-nodes 65 ==> 1 ==> --tree-nodes 65 is out of range [1, 64]
+            generate -m MODEL -p x --speculate medusa --heads BADTEXT --accept maybe ==> 1 ==> --accept maybe: unknown rule (expected exact or typical)
+            generate -m MODEL -p x --speculate medusa --heads BADTEXT --accept typical --typical-epsilon 0 ==> 1 ==> --typical-epsilon 0.0 is out of range (0, 1)
+            generate -m MODEL -p x --speculate medusa --heads MODEL ==> 1 ==> not a heads file (general.architecture is 'llama'
+            bench -m MODEL --speculate medusa,hydra ==> 1 ==> --speculate medusa and hydra need draft heads: --heads FILE
+            train-heads -m MODEL --corpus BADTEXT -o OUT --heads 9 ==> 1 ==> --heads 9 is out of range [1, 8]
+            train-heads -m MODEL --corpus BADTEXT -o OUT --kind eagle ==> 1 ==> --kind unknown kind of heads 'eagle' (expected medusa or hydra)
+            train-heads -m MODEL --corpus BADTEXT -o OUT --steps 0 ==> 1 ==> --steps 0 is out of range
+            train-heads -m MODEL --corpus BADTEXT -o OUT --lr 2 ==> 1 ==> --lr 2.0 is out of range (0, 1)
+            train-heads -m MODEL --corpus BADTEXT -o OUT --heldout 0.9 ==> 1 ==> --heldout 0.9 is out of range (0, 0.5)
+            train-heads -m MODEL --corpus BADTEXT -o OUT --resume /nonexistent.gguf ==> 1 ==> --resume /nonexistent.gguf: no such file
+            train-heads -m MODEL --corpus /nonexistent -o OUT ==> 1 ==> --corpus /nonexistent: no such file or folder
+            train-heads -m MODEL --corpus BADTEXT -o OUT ==> 1 ==> --corpus BADTEXT: not UTF-8 text
+            train-heads -m MODEL --corpus BADTEXT -o OUT --steps many ==> 2 ==> Invalid value for option '--steps': 'many' is not an int
             serve -m MODEL --port 70000 ==> 1 ==> --port 70000 is out of range
             serve -m MODEL --parallel 0 ==> 1 ==> --parallel 0 is out of range
             serve -m MODEL --policy fifo ==> 1 ==> --policy: unknown scheduling policy 'fifo'

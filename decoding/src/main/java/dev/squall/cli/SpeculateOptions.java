@@ -23,12 +23,30 @@ import picocli.CommandLine.Option;
 public final class SpeculateOptions {
 
     /** The algorithms {@code --speculate} takes. */
-    public static final List<String> ALGORITHMS = List.of("draft", "swift", "lookahead", "jacobi", "lookup");
+    public static final List<String> ALGORITHMS = List.of("draft", "swift", "lookahead", "jacobi", "lookup", "medusa", "hydra");
 
     @Option(names = "--speculate", paramLabel = "ALG",
             description = {"Speculative decoding, lossless (greedy output equals plain greedy output token for token;",
-                    "sampled output follows plain sampling's distribution): draft (needs --draft), swift, lookahead, jacobi, lookup."})
+                    "sampled output follows plain sampling's distribution): draft (needs --draft), swift, lookahead, jacobi, lookup,",
+                    "medusa, hydra (need --heads; lossy only with --accept typical)."})
     public String algorithm;
+
+    @Option(names = "--heads", paramLabel = "FILE", description = "medusa, hydra: the draft heads (made by train-heads for this model); repeatable (one per kind, for bench).")
+    public List<Path> headsFiles = new ArrayList<>();
+
+    @Option(names = "--tree-nodes", defaultValue = "16", paramLabel = "N", description = "medusa, hydra: most nodes of the candidate tree, 1 to 64; its shape follows the heads' measured accuracy (default ${DEFAULT-VALUE}).")
+    public int treeNodes = 16;
+
+    @Option(names = "--accept", defaultValue = "exact", paramLabel = "RULE",
+            description = {"medusa, hydra: exact (lossless: greedy equals plain greedy, sampling follows plain sampling) or typical",
+                    "(Medusa's typical acceptance, LOSSY at T > 0: keeps guesses with p > min(ε, α·exp(−H(p)))); default ${DEFAULT-VALUE}."})
+    public String accept = "exact";
+
+    @Option(names = "--typical-epsilon", defaultValue = "0.09", paramLabel = "E", description = "--accept typical: ε (default ${DEFAULT-VALUE}).")
+    public double typicalEpsilon = 0.09;
+
+    @Option(names = "--typical-alpha", defaultValue = "0.3", paramLabel = "A", description = "--accept typical: α (default ${DEFAULT-VALUE}).")
+    public double typicalAlpha = 0.3;
 
     @Option(names = "--draft", paramLabel = "FILE", description = "The draft model for --speculate draft (same vocabulary as the model).")
     public Path draftModel;
@@ -80,6 +98,10 @@ public final class SpeculateOptions {
         }
         if (algorithm.equals("draft") && draftModel == null) throw new IllegalArgumentException("--speculate draft needs a draft model: --draft FILE");
         if (!algorithm.equals("draft") && draftModel != null) throw new IllegalArgumentException("--draft is for --speculate draft, not " + algorithm);
+        boolean heads = algorithm.equals("medusa") || algorithm.equals("hydra");
+        if (heads && headsFiles.isEmpty()) throw new IllegalArgumentException("--speculate " + algorithm + " needs draft heads: --heads FILE (make them with squall train-heads)");
+        if (!heads && !headsFiles.isEmpty()) throw new IllegalArgumentException("--heads is for --speculate medusa or hydra, not " + algorithm);
+        if (!heads && !accept.equals("exact")) throw new IllegalArgumentException("--accept " + accept + " is for --speculate medusa or hydra, not " + algorithm);
         checkSettings();
     }
 
@@ -90,6 +112,40 @@ public final class SpeculateOptions {
         if (draftMax != null && draftMax < 1) throw new IllegalArgumentException("--draft-max " + draftMax + " is out of range (a positive count)");
         if (draftMin != null && draftMin < 0) throw new IllegalArgumentException("--draft-min " + draftMin + " is out of range (0 or more)");
         if (draftPMin != null && !(draftPMin >= 0 && draftPMin <= 1)) throw new IllegalArgumentException("--draft-p-min " + draftPMin + " is out of range [0, 1]");
+        for (Path f : headsFiles) if (!Files.isRegularFile(f)) throw new IllegalArgumentException("--heads " + f + ": no such file");
+        if (treeNodes < 1 || treeNodes > 64) throw new IllegalArgumentException("--tree-nodes " + treeNodes + " is out of range [1, 64]");
+        if (!accept.equals("exact") && !accept.equals("typical")) throw new IllegalArgumentException("--accept " + accept + ": unknown rule (expected exact or typical)");
+        if (!(typicalEpsilon > 0 && typicalEpsilon < 1)) throw new IllegalArgumentException("--typical-epsilon " + typicalEpsilon + " is out of range (0, 1)");
+        if (!(typicalAlpha > 0 && typicalAlpha <= 1)) throw new IllegalArgumentException("--typical-alpha " + typicalAlpha + " is out of range (0, 1]");
+    }
+
+    private final java.util.Map<Path, dev.squall.heads.HeadsFile.Loaded> heads = new java.util.HashMap<>();
+    private dev.squall.heads.Dense dense;
+
+    /** Threads the heads of medusa and hydra use (0: all cores); set from the model's thread count. */
+    public int headThreads;
+
+    /**
+     * The {@code --heads} file of {@code algorithm}'s kind for {@code target}, loaded once; heads for
+     * another model are refused (naming both), as is a list without heads of that kind.
+     */
+    public dev.squall.heads.HeadsFile.Loaded heads(String algorithm, Model target) {
+        if (headsFiles.isEmpty()) throw new IllegalArgumentException("--speculate " + algorithm + " needs draft heads: --heads FILE (make them with squall train-heads)");
+        List<String> kinds = new ArrayList<>();
+        for (Path f : headsFiles) {
+            dev.squall.heads.HeadsFile.Loaded h = heads.computeIfAbsent(f, p -> dev.squall.heads.HeadsFile.load(p, target, target.file().path()));
+            if (h.heads().kind().label().equals(algorithm)) return h;
+            kinds.add(f + " holds " + h.heads().kind().label() + " heads");
+        }
+        throw new IllegalArgumentException("--speculate " + algorithm + " needs " + algorithm + " heads, but " + String.join(", ", kinds));
+    }
+
+    private dev.squall.generation.Decoder headsDecoder(String algorithm, Model target) {
+        dev.squall.heads.HeadsFile.Loaded h = heads(algorithm, target);
+        if (dense == null) dense = new dev.squall.heads.Dense(headThreads > 0 ? headThreads : Math.max(1, Runtime.getRuntime().availableProcessors()));
+        var shape = dev.squall.heads.HeadTree.shape(h.info(), h.heads().count(), treeNodes);
+        boolean typical = accept.equals("typical");
+        return new dev.squall.speculative.HeadsDecoder(h.heads(), shape, dense, typical ? typicalEpsilon : null, typical ? typicalAlpha : null);
     }
 
     /** A loaded draft model with its plan, closed with the decoder. */
@@ -101,6 +157,7 @@ public final class SpeculateOptions {
      */
     public Decoder decoder(ModelOptions target, Model targetModel, SamplerConfig sampling, PrintWriter err) throws IOException {
         if (!speculates()) return Decoder.plain();
+        headThreads = target.threads();
         ModelOptions.Loaded draft = algorithm.equals("draft") ? loadDraft(target, targetModel, err) : null;
         return decoder(algorithm, targetModel, draft, sampling);
     }
@@ -124,6 +181,7 @@ public final class SpeculateOptions {
                 yield new DraftModel(session, draftMin == null ? 1 : draftMin, draftMax == null ? 8 : draftMax, draftPMin == null ? 0.5 : draftPMin);
             }
             case "swift" -> SwiftFlags.decoder(targetModel, draftMax, draftMin, draftPMin, sampling);
+            case "medusa", "hydra" -> headsDecoder(algorithm, targetModel);
             default -> throw new IllegalArgumentException("--speculate " + algorithm + ": unknown algorithm (expected one of " + String.join(", ", ALGORITHMS) + ")");
         };
     }
@@ -160,5 +218,7 @@ public final class SpeculateOptions {
             }
         }
         owned.clear();
+        if (dense != null) dense.close();
+        dense = null;
     }
 }

@@ -291,8 +291,10 @@ public final class Session implements AutoCloseable {
         final float[] rootLogits;
         final ForwardResult result;
         final int firstNodeRow;
+        final boolean rootFed;
 
-        Evaluation(DraftTree tree, int prefix, float[] rootLogits, ForwardResult result, int firstNodeRow) {
+        Evaluation(DraftTree tree, int prefix, float[] rootLogits, ForwardResult result, int firstNodeRow, boolean rootFed) {
+            this.rootFed = rootFed;
             this.tree = tree;
             this.prefix = prefix;
             this.rootLogits = rootLogits;
@@ -310,6 +312,16 @@ public final class Session implements AutoCloseable {
 
         /** The final hidden state after node {@code node}, or after the committed tokens for {@link DraftTree#ROOT} (when asked for). */
         public float[] hidden(int node) { return result.hidden(firstNodeRow + node); }
+
+        /**
+         * The final hidden state after {@code node} when this call computed it (the batch asked for
+         * hidden states, and for {@link DraftTree#ROOT} the last committed token was fed in it); null otherwise.
+         */
+        public float[] hiddenIfComputed(int node) {
+            if (result == null || result.hidden() == null) return null;
+            if (node == DraftTree.ROOT && !rootFed) return null;
+            return result.hidden(firstNodeRow + node);
+        }
     }
 
     /**
@@ -377,13 +389,13 @@ public final class Session implements AutoCloseable {
      * the cells after them until {@link #accept}.
      */
     public Evaluation evaluated(TreeFeed feed, ForwardResult r, int firstRow, long nanos) {
-        if (r == null) return new Evaluation(feed.tree, length, feed.known, null, 0);
+        if (r == null) return new Evaluation(feed.tree, length, feed.known, null, 0, false);
         forwards++;
         forwardNanos += nanos;
         float[] root = feed.pendingRows == 1 ? r.logits(firstRow) : feed.known;
         cached = length;
         keepLogits(length, root);
-        return new Evaluation(feed.tree, length, root, r, firstRow + feed.pendingRows);
+        return new Evaluation(feed.tree, length, root, r, firstRow + feed.pendingRows, feed.pendingRows == 1);
     }
 
     /**

@@ -11,6 +11,13 @@ public final class SpeculationStats {
 
     private long verifications, drafted, accepted, committed;
     private long draftNanos, draftForwards;
+    private String lossy;
+
+    /** Marks the output as not lossless ({@code how}: e.g. "typical acceptance"); the metrics line says so. */
+    public void lossy(String how) { this.lossy = how; }
+
+    /** How the output departs from plain decoding, or null when lossless. */
+    public String lossy() { return lossy; }
 
     /** One verification that checked {@code drafted} guesses, kept {@code accepted} of them and committed {@code committed} tokens. */
     public void verified(int drafted, int accepted, int committed) {
@@ -47,6 +54,6 @@ public final class SpeculationStats {
     /** The metrics line of {@code generate --speculate}. */
     public String line(String algorithm) {
         return String.format(Locale.ROOT, "speculate %s: tau=%.2f forwards/token=%.3f accepted=%d/%d drafted", algorithm, tau(),
-                forwardsPerToken(), accepted, drafted);
+                forwardsPerToken(), accepted, drafted) + (lossy == null ? "" : " (" + lossy + ": lossy, output differs from plain decoding)");
     }
 }

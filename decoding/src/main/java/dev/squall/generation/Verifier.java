@@ -68,4 +68,44 @@ public final class Verifier {
             logits = e.logits(next);
         }
     }
+
+    /**
+     * Typical acceptance (Medusa, Cai et al. 2024, §2.3.1): LOSSY. A guess x is accepted where the
+     * target's distribution p (the sampler's) gives it {@code p(x) > min(ε, α·exp(−H(p)))}, so
+     * plausible tokens pass without rejection sampling; the longest accepted path is kept (the
+     * first found on ties) and the token after it is drawn from p there. The output is no longer
+     * distributed as plain sampling's; with greedy sampling p is a point mass and this is exactly
+     * greedy verification.
+     */
+    public static Outcome typical(Session s, Session.Evaluation e, double epsilon, double alpha) {
+        DraftTree tree = e.tree();
+        int[] drafted = new int[tree.height()];
+        int[] path = longestTypical(s, e, DraftTree.ROOT, e.rootLogits(), drafted, 0, epsilon, alpha);
+        int[] tokens = new int[path.length];
+        for (int i = 0; i < path.length; i++) tokens[i] = tree.token(path[i]);
+        float[] logits = path.length == 0 ? e.rootLogits() : e.logits(path[path.length - 1]);
+        return new Outcome(path, s.sampler().draw(s.distribution(logits, tokens, tokens.length)));
+    }
+
+    private static int[] longestTypical(Session s, Session.Evaluation e, int node, float[] logits, int[] drafted, int depth, double epsilon, double alpha) {
+        DraftTree tree = e.tree();
+        int[] children = tree.children(node);
+        if (children.length == 0) return new int[0];
+        Distribution p = s.distribution(logits, drafted, depth);
+        double threshold = Math.min(epsilon, alpha * Math.exp(-p.entropy()));
+        int[] best = new int[0];
+        for (int c : children) {
+            int token = tree.token(c);
+            boolean typical = p.isPointMass() ? token == p.mostLikely() : p.probability(token) > threshold;
+            if (!typical) continue;
+            drafted[depth] = token;
+            int[] below = longestTypical(s, e, c, e.logits(c), drafted, depth + 1, epsilon, alpha);
+            if (below.length + 1 > best.length) {
+                best = new int[below.length + 1];
+                best[0] = c;
+                System.arraycopy(below, 0, best, 1, below.length);
+            }
+        }
+        return best;
+    }
 }

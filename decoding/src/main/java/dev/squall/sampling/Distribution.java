@@ -39,6 +39,13 @@ public final class Distribution {
 
     public boolean isPointMass() { return ids.length == 1; }
 
+    /** Shannon entropy in nats (0 for a point mass). */
+    public double entropy() {
+        double h = 0;
+        for (double p : probs) if (p > 0) h -= p * Math.log(p);
+        return h;
+    }
+
     /** The most likely token (the lowest id among equals). */
     public int mostLikely() { return ids[0]; }
 

@@ -5,6 +5,7 @@ import dev.squall.generation.DraftTree;
 import dev.squall.generation.Session;
 import dev.squall.generation.SpeculationStats;
 import dev.squall.generation.Verifier;
+import dev.squall.graph.Batch;
 
 /**
  * A decoder whose guesses are deterministic (n-gram lookups, Jacobi iterations): each step
@@ -23,8 +24,14 @@ public abstract class TreeDecoder implements Decoder {
     /** Sees what one verification computed and kept (to learn from it). */
     protected void verified(Session s, Session.Evaluation e, Verifier.Outcome o) {}
 
+    /** Adds what the verifying forward call must compute besides logits (e.g. hidden states). */
+    protected void configure(Batch.Builder b) {}
+
+    /** The path to keep and the token after it: {@link Verifier}'s lossless rule unless a decoder says otherwise. */
+    protected Verifier.Outcome choose(Session s, Session.Evaluation e) { return Verifier.choose(s, e); }
+
     @Override public final void step(Session s) {
-        complete(s, s.evaluate(draft(s, s.draftBudget()), null));
+        complete(s, s.evaluate(draft(s, s.draftBudget()), this::configure));
     }
 
     /** The guesses to verify next, at most {@code maxNodes} of them (the drafting time is counted). */
@@ -41,7 +48,7 @@ public abstract class TreeDecoder implements Decoder {
      * other sequences). Returns how many tokens were committed.
      */
     public final int complete(Session s, Session.Evaluation e) {
-        Verifier.Outcome o = Verifier.choose(s, e);
+        Verifier.Outcome o = choose(s, e);
         int committed = s.accept(e, o.path(), o.bonus());
         stats.verified(e.tree().size(), Math.min(o.path().length, committed), committed);
         verified(s, e, o);

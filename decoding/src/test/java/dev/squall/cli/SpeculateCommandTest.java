@@ -42,6 +42,53 @@ class SpeculateCommandTest {
         assertTrue(spec.err().lines().anyMatch(l -> l.matches("speculate " + algorithm + ": tau=[0-9.]+ forwards/token=[0-9.]+ accepted=\\d+/\\d+ drafted")), spec.err());
     }
 
+    /** Untrained heads of {@code kind} for the micro model (each repeats its output head), with made-up accuracies. */
+    private static String heads(String kind, String modelFile) {
+        Path file = dir.resolve(kind + "-" + Path.of(modelFile).getFileName());
+        try (dev.squall.model.Model m = dev.squall.model.Model.open(Path.of(modelFile))) {
+            var k = dev.squall.heads.DraftHeads.Kind.of(kind);
+            int dim = m.config().embeddingSize(), vocab = m.config().vocabSize();
+            var h = dev.squall.heads.DraftHeads.initial(k, 3, dim, vocab, dev.squall.heads.HeadsFile.output(m),
+                    k == dev.squall.heads.DraftHeads.Kind.HYDRA ? dev.squall.heads.HeadsFile.embeddings(m) : null);
+            float[] acc = new float[3 * dev.squall.heads.HeadTrainer.RANKS];
+            for (int i = 0; i < acc.length; i++) acc[i] = (float) Math.pow(0.5, 1 + i % dev.squall.heads.HeadTrainer.RANKS + i / dev.squall.heads.HeadTrainer.RANKS);
+            dev.squall.heads.HeadsFile.write(file, h, new dev.squall.heads.HeadsFile.Info(m.config().name(), dev.squall.heads.HeadsFile.fingerprint(m), acc, null, 0, 0, "test"));
+        }
+        return file.toString();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"medusa", "hydra"})
+    void headsPrintWhatPlainGreedyPrintsAndTheMetricsLine(String kind) {
+        Launcher plain = generate();
+        Launcher spec = generate("--speculate", kind, "--heads", heads(kind, model), "--tree-nodes", "12");
+        assertEquals(0, spec.exitCode(), spec.err());
+        assertEquals(plain.out(), spec.out());
+        assertTrue(spec.err().lines().anyMatch(l -> l.matches("speculate " + kind + ": tau=[0-9.]+ forwards/token=[0-9.]+ accepted=\\d+/\\d+ drafted")), spec.err());
+    }
+
+    @Test
+    void typicalAcceptanceSaysItIsLossy() {
+        Launcher spec = Launcher.run("generate", "-m", model, "-p", "one two one two one", "-n", "40", "--temp", "0.8", "--seed", "3", "-t", "1",
+                "--speculate", "medusa", "--heads", heads("medusa", model), "--accept", "typical");
+        assertEquals(0, spec.exitCode(), spec.err());
+        assertTrue(spec.err().lines().anyMatch(l -> l.startsWith("speculate medusa: tau=") && l.contains("typical acceptance") && l.contains("lossy")), spec.err());
+    }
+
+    @Test
+    void headsForAnotherModelAreRefused() {
+        Launcher r = generate("--speculate", "medusa", "--heads", heads("medusa", otherVocabulary));
+        assertEquals(1, r.exitCode(), r.err());
+        assertTrue(r.err().contains("these heads were trained for model 'squall-tiny'") && r.err().contains(model), r.err());
+    }
+
+    @Test
+    void headsOfTheWrongKindAreRefused() {
+        Launcher r = generate("--speculate", "hydra", "--heads", heads("medusa", model));
+        assertEquals(1, r.exitCode(), r.err());
+        assertTrue(r.err().contains("--speculate hydra needs hydra heads") && r.err().contains("holds medusa heads"), r.err());
+    }
+
     private static Launcher chat(String... extra) {
         java.io.InputStream stdin = System.in;
         System.setIn(new java.io.ByteArrayInputStream("one two one two\ntwo one two one\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
@@ -72,7 +119,7 @@ class SpeculateCommandTest {
 
     @Test
     void badFlagsAreNamed() {
-        assertError("--speculate medusa: unknown algorithm (expected one of draft, swift, lookahead, jacobi, lookup)", "--speculate", "medusa");
+        assertError("--speculate eagle: unknown algorithm (expected one of draft, swift, lookahead, jacobi, lookup, medusa, hydra)", "--speculate", "eagle");
         assertError("--speculate draft needs a draft model: --draft FILE", "--speculate", "draft");
         assertError("--draft is for --speculate draft, not lookup", "--speculate", "lookup", "--draft", model);
         assertError("--draft needs --speculate draft", "--draft", model);

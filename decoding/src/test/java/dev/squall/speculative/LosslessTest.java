@@ -10,6 +10,11 @@ import dev.squall.generation.Decoder;
 import dev.squall.generation.GenerateOptions;
 import dev.squall.generation.GenerationResult;
 import dev.squall.generation.StopReason;
+import dev.squall.heads.Dense;
+import dev.squall.heads.DraftHeads;
+import dev.squall.heads.HeadTrainer;
+import dev.squall.heads.HeadTree;
+import dev.squall.heads.HeadsFile;
 import dev.squall.model.synthetic.SampleModels;
 import dev.squall.sampling.SamplerConfig;
 import java.nio.file.Path;
@@ -41,7 +46,22 @@ class LosslessTest {
         m.put("jacobi", x -> new Jacobi(4, 4, 4, 1));
         m.put("swift", x -> new Swift(1, 6, Swift.DEFAULT_CONFIDENCE, 1));
         m.put("swift-fixed", x -> Swift.fixed(lastMlp(x), 1, 6, 0.5));
+        m.put("medusa", x -> heads(x, DraftHeads.Kind.MEDUSA, false));
+        m.put("hydra", x -> heads(x, DraftHeads.Kind.HYDRA, false));
+        m.put("medusa-typical", x -> heads(x, DraftHeads.Kind.MEDUSA, true));
         return m;
+    }
+
+    /**
+     * Untrained heads (each repeats the model's output head, so some guesses are right) drafting
+     * 24-node trees; with typical acceptance, which at T = 0 is greedy verification.
+     */
+    static Decoder heads(Models m, DraftHeads.Kind kind, boolean typical) {
+        int dim = m.target.config().embeddingSize(), vocab = m.target.config().vocabSize();
+        DraftHeads h = DraftHeads.initial(kind, 3, dim, vocab, HeadsFile.output(m.target), kind == DraftHeads.Kind.HYDRA ? HeadsFile.embeddings(m.target) : null);
+        double[][] a = new double[3][HeadTrainer.RANKS];
+        for (int k = 0; k < 3; k++) for (int r = 0; r < HeadTrainer.RANKS; r++) a[k][r] = Math.pow(0.5, r + 1 + k);
+        return new HeadsDecoder(h, HeadTree.shape(a, 24), new Dense(1), typical ? 0.09 : null, typical ? 0.3 : null);
     }
 
     /** The skip set of the last layer's MLP (bit 2l + 1). */

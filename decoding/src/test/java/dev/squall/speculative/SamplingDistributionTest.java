@@ -99,7 +99,9 @@ class SamplingDistributionTest {
 
     static Map<String, BiFunction<Models, Integer, Decoder>> deterministic() {
         return Map.of("lookup", (x, i) -> new PromptLookup(1, 3, 8), "lookahead", (x, i) -> new Lookahead(4, 6, 16, null),
-                "jacobi", (x, i) -> new Jacobi(4, 4, 4, 1), "swift", (x, i) -> new Swift(1, 6, Swift.DEFAULT_CONFIDENCE, 1000 + i));
+                "jacobi", (x, i) -> new Jacobi(4, 4, 4, 1), "swift", (x, i) -> new Swift(1, 6, Swift.DEFAULT_CONFIDENCE, 1000 + i),
+                "medusa", (x, i) -> LosslessTest.heads(x, dev.squall.heads.DraftHeads.Kind.MEDUSA, false),
+                "hydra", (x, i) -> LosslessTest.heads(x, dev.squall.heads.DraftHeads.Kind.HYDRA, false));
     }
 
     @Test
