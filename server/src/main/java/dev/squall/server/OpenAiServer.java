@@ -286,7 +286,8 @@ public final class OpenAiServer implements AutoCloseable {
         String speculate = text(body, "speculate", false);
         if (speculate != null && !speculate.equals("plain") && !SPECULATE.contains(speculate)) {
             throw ApiError.invalid("speculate", "speculate '" + speculate + "' is not available here (expected plain, " + String.join(", ", SPECULATE)
-                    + (speculate.equals("draft") || speculate.equals("swift") ? "; " + speculate + " needs forward calls of its own, which the shared batch cannot hold)" : ")"));
+                    + (speculate.equals("draft") || speculate.equals("swift") ? "; " + speculate + " needs forward calls of its own, which the shared batch cannot hold)"
+                    : speculate.equals("medusa") || speculate.equals("hydra") ? "; " + speculate + " needs draft heads and hidden states, which the server does not load yet)" : ")"));
         }
         if ("plain".equals(speculate)) speculate = null;
         SamplerConfig sampling = temperature == 0 ? new SamplerConfig(0f, 0, 1f, 0f, 1f, 0, 0f, 0f, seed)

@@ -113,6 +113,7 @@ class OpenAiServerTest {
             {"prompt": "x", "model": "gpt-9"} ==> 404 ==> the model 'gpt-9' does not exist
             {"prompt": "x", "stop": [1]} ==> 400 ==> stop must be a string
             {"prompt": "x", "speculate": "draft"} ==> 400 ==> draft needs forward calls of its own
+            {"prompt": "x", "speculate": "hydra"} ==> 400 ==> hydra needs draft heads and hidden states, which the server does not load yet
             {"prompt": "x", "speculate": "medusa-ish"} ==> 400 ==> speculate 'medusa-ish' is not available
             {"prompt": "x", "speculate": 3} ==> 400 ==> speculate must be a string
             {"prompt": "x", "ignore_eos": "yes"} ==> 400 ==> ignore_eos must be a boolean
