@@ -72,9 +72,9 @@ public final class HeadTraining {
         long start = 0;
         String fingerprint = HeadsFile.fingerprint(model);
         if (config.resume() != null) {
-            HeadTrainer[] t = new HeadTrainer[1];
-            HeadsFile.Position p = HeadsFile.resume(config.resume(), model, modelPath, t, dense, config.weightDecay());
-            trainer = t[0];
+            HeadsFile.Resumed r = HeadsFile.resume(config.resume(), model, modelPath, dense, config.weightDecay());
+            HeadsFile.Position p = r.at();
+            trainer = r.trainer();
             if (trainer.heads().kind() != config.kind() || trainer.heads().count() != config.heads()) {
                 throw new IllegalArgumentException("--resume " + config.resume() + ": the checkpoint holds " + trainer.heads().count() + " " + trainer.heads().kind().label()
                         + " heads, the flags ask for " + config.heads() + " " + config.kind().label());

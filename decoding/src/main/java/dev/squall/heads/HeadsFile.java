@@ -151,8 +151,11 @@ public final class HeadsFile {
         }
     }
 
-    /** Loads a checkpoint into a new trainer (heads, moments) and returns where it stopped. */
-    public static Position resume(Path path, Model base, Path basePath, HeadTrainer[] trainer, Dense dense, double weightDecay) {
+    /** A checkpoint loaded: a trainer holding its heads and moments, and where it stopped. */
+    public record Resumed(HeadTrainer trainer, Position at) {}
+
+    /** Loads a checkpoint into a new trainer (heads, moments). */
+    public static Resumed resume(Path path, Model base, Path basePath, Dense dense, double weightDecay) {
         try (GgufFile f = GgufFile.open(path)) {
             Loaded l = read(f, path, base, basePath);
             GgufMetadata m = f.metadata();
@@ -169,8 +172,7 @@ public final class HeadsFile {
             }
             long step = m.getLong("squall.train.step");
             t.restoreSteps(step);
-            trainer[0] = t;
-            return new Position(step, m.getInt("squall.train.document"), m.getInt("squall.train.offset"), m.getLong("squall.train.tokens"));
+            return new Resumed(t, new Position(step, m.getInt("squall.train.document"), m.getInt("squall.train.offset"), m.getLong("squall.train.tokens")));
         }
     }
 

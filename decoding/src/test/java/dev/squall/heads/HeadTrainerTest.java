@@ -37,7 +37,6 @@ class HeadTrainerTest {
             t.zeroGradients();
             t.loss(hidden, tokens, N, true, null);
             SplittableRandom pick = new SplittableRandom(11);
-            int checked = 0;
             for (int k = 0; k < HEADS; k++) {
                 float[][] params = {heads.w[k], heads.b[k], heads.u[k]}, grads = {t.gw[k], t.gb[k], t.gu[k]};
                 String[] names = {"W", "b", "U"};
@@ -54,11 +53,9 @@ class HeadTrainerTest {
                         double numeric = (up - down) / (2 * h);
                         // central differences err by O(h²)·|f'''| and by float rounding of the loss (≈ 1e-6 / h); 2e-3 absolute, 2% relative covers both
                         assertEquals(numeric, grads[p][i], 2e-3 + 0.02 * Math.abs(numeric), kind + " head " + k + " " + names[p] + "[" + i + "]");
-                        checked++;
                     }
                 }
             }
-            assertEquals(HEADS * 3 * 8, checked);
         }
     }
 
