@@ -58,6 +58,7 @@ public final class WorkerPool implements AutoCloseable {
     private final Thread[] workers;
     private volatile Region current;
     private volatile boolean closed;
+    private long regions, waitNanos;
 
     public WorkerPool(int threads) {
         if (threads < 1) throw new IllegalArgumentException("thread count must be at least 1: " + threads);
@@ -89,12 +90,23 @@ public final class WorkerPool implements AutoCloseable {
         current = r;
         for (Thread w : workers) LockSupport.unpark(w);
         r.work(0);
-        while (r.done.get() < chunks) Thread.onSpinWait();
+        regions++;
+        if (r.done.get() < chunks) {
+            long t0 = System.nanoTime();
+            while (r.done.get() < chunks) Thread.onSpinWait();
+            waitNanos += System.nanoTime() - t0;
+        }
         Throwable t = r.failure.get();
         if (t instanceof RuntimeException re) throw re;
         if (t instanceof Error e) throw e;
         if (t != null) throw new IllegalStateException(t);
     }
+
+    /** Parallel regions handed to the workers so far (regions of one chunk, or on one thread, run inline and are not counted). */
+    public long regions() { return regions; }
+
+    /** Nanoseconds the caller has spent waiting for workers to finish their chunks after finishing its own. */
+    public long waitNanos() { return waitNanos; }
 
     private void loop(int worker) {
         Region seen = null;
