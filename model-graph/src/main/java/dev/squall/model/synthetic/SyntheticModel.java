@@ -29,10 +29,16 @@ public final class SyntheticModel {
     private static final double MATRIX_STD = 0.02;
     private static final double NORM_STD = 0.1;
 
-    /** Writes the model; {@code progress} (may be null) sees the bytes of weights written so far. */
+    /** Writes the model with GGUF's default alignment of 32 bytes; {@code progress} (may be null) sees the bytes of weights written so far. */
     public static void write(ModelSpec s, Path path, LongConsumer progress) {
+        write(s, path, progress, 32);
+    }
+
+    /** Writes the model with its tensor data on {@code alignment}-byte boundaries ({@code general.alignment}). */
+    public static void write(ModelSpec s, Path path, LongConsumer progress, int alignment) {
         GgufWriter w = new GgufWriter();
         metadata(s, w.metadata());
+        if (alignment != 32) w.metadata().putUint32("general.alignment", alignment);
         long[] written = {0};
         String a = s.family().architecture();
         int d = s.embedding(), qw = s.heads() * s.headSize(), kvw = s.kvHeads() * s.headSize(), v = s.vocabulary().size();
