@@ -21,9 +21,21 @@ public final class Attention {
     private static final VectorSpecies<Float> F = Lanes.F;
 
     /** Where one layer of one sequence keeps its keys and values. */
-    public record KvPages(float[][] keys, float[][] values, int[] pageTable, int pageShift, int kvWidth) {
+    public record KvPages(float[][] keys, float[][] values, int[] pageTable, int pageShift, int kvWidth, boolean keysByDimension) {
+        /** Keys stored like values, position by position. */
+        public KvPages(float[][] keys, float[][] values, int[] pageTable, int pageShift, int kvWidth) {
+            this(keys, values, pageTable, pageShift, kvWidth, false);
+        }
+
         int page(int pos) { return pageTable[pos >>> pageShift]; }
         int offset(int pos, int headOffset) { return (pos & ((1 << pageShift) - 1)) * kvWidth + headOffset; }
+
+        /** Element {@code i} of the key of position {@code pos} for the head at {@code headOffset}. */
+        public float key(int pos, int headOffset, int i) {
+            float[] page = keys[page(pos)];
+            int slot = pos & ((1 << pageShift) - 1);
+            return keysByDimension ? page[((headOffset + i) << pageShift) + slot] : page[slot * kvWidth + headOffset + i];
+        }
     }
 
     /** The definition, in double. */
@@ -36,10 +48,8 @@ public final class Attention {
         int j = 0;
         for (int r = 0; r < rangeCount; r++) {
             for (int p = ranges[2 * r]; p < ranges[2 * r + 1]; p++, j++) {
-                float[] page = kv.keys()[kv.page(p)];
-                int o = kv.offset(p, headOffset);
                 double dot = 0;
-                for (int i = 0; i < headSize; i++) dot += (double) q[qOffset + i] * page[o + i];
+                for (int i = 0; i < headSize; i++) dot += (double) q[qOffset + i] * kv.key(p, headOffset, i);
                 s[j] = dot * scale;
                 max = Math.max(max, s[j]);
             }
@@ -72,32 +82,102 @@ public final class Attention {
                            int[] ranges, int firstRange, int rangeCount, float[] scores, float[] out, int outOffset) {
         int n = 0;
         float max = Float.NEGATIVE_INFINITY;
-        float[] lanes = new float[F.length()];
         for (int r = firstRange; r < firstRange + rangeCount; r++) {
-            for (int p = ranges[2 * r]; p < ranges[2 * r + 1]; p++) {
-                float s = dot(q, qOffset, kv.keys()[kv.page(p)], kv.offset(p, headOffset), headSize, lanes) * scale;
-                scores[n++] = s;
-                max = Math.max(max, s);
+            int p = ranges[2 * r], end = ranges[2 * r + 1];
+            if (kv.keysByDimension()) {
+                while (p < end) {
+                    int slot = p & ((1 << kv.pageShift()) - 1), count = Math.min(end - p, (1 << kv.pageShift()) - slot);
+                    scoresByDimension(q, qOffset, headSize, kv.keys()[kv.page(p)], (headOffset << kv.pageShift()) + slot, kv.pageShift(), count, scores, n);
+                    p += count;
+                    n += count;
+                }
+            } else {
+                float[] lanes = new float[F.length()];
+                for (; p < end; p++) scores[n++] = dot(q, qOffset, kv.keys()[kv.page(p)], kv.offset(p, headOffset), headSize, lanes);
             }
+        }
+        for (int j = 0; j < n; j++) {
+            scores[j] *= scale;
+            max = Math.max(max, scores[j]);
         }
         float sum = Softmax.expShifted(scores, 0, n, max);
         float inv = 1f / sum;
-        int bound = F.loopBound(headSize);
-        for (int i = 0; i < headSize; i++) out[outOffset + i] = 0f;
-        int j = 0;
-        for (int r = firstRange; r < firstRange + rangeCount; r++) {
-            for (int p = ranges[2 * r]; p < ranges[2 * r + 1]; p++, j++) {
-                float weight = scores[j] * inv;
-                float[] page = kv.values()[kv.page(p)];
-                int o = kv.offset(p, headOffset);
-                int i = 0;
-                for (; i < bound; i += F.length()) {
-                    FloatVector.fromArray(F, page, o + i)
-                            .fma(FloatVector.broadcast(F, weight), FloatVector.fromArray(F, out, outOffset + i))
-                            .intoArray(out, outOffset + i);
-                }
-                for (; i < headSize; i++) out[outOffset + i] = Math.fma(page[o + i], weight, out[outOffset + i]);
+        for (int j = 0; j < n; j++) scores[j] *= inv;
+        weightedValues(kv, headOffset, headSize, ranges, firstRange, rangeCount, scores, out, outOffset);
+    }
+
+    /**
+     * The dot products of the query with {@code count} keys stored by dimension from
+     * {@code page[base]} (position stride 1, dimension stride {@code 2^shift}): each position's sum
+     * runs over the dimensions in order, one fused multiply-add each, whether its lane is in a
+     * group of four vectors, one vector or the scalar tail, so the result does not depend on
+     * where the position falls. Four vectors of positions keep four independent chains in flight.
+     */
+    private static void scoresByDimension(float[] q, int qOffset, int headSize, float[] page, int base, int shift, int count,
+                                          float[] scores, int at) {
+        int L = F.length(), i = 0;
+        for (; i + 4 * L <= count; i += 4 * L) {
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            for (int c = 0; c < headSize; c++) {
+                FloatVector qc = FloatVector.broadcast(F, q[qOffset + c]);
+                int o = base + (c << shift) + i;
+                a0 = qc.fma(FloatVector.fromArray(F, page, o), a0);
+                a1 = qc.fma(FloatVector.fromArray(F, page, o + L), a1);
+                a2 = qc.fma(FloatVector.fromArray(F, page, o + 2 * L), a2);
+                a3 = qc.fma(FloatVector.fromArray(F, page, o + 3 * L), a3);
             }
+            a0.intoArray(scores, at + i);
+            a1.intoArray(scores, at + i + L);
+            a2.intoArray(scores, at + i + 2 * L);
+            a3.intoArray(scores, at + i + 3 * L);
+        }
+        for (; i + L <= count; i += L) {
+            FloatVector a = FloatVector.zero(F);
+            for (int c = 0; c < headSize; c++) a = FloatVector.broadcast(F, q[qOffset + c]).fma(FloatVector.fromArray(F, page, base + (c << shift) + i), a);
+            a.intoArray(scores, at + i);
+        }
+        for (; i < count; i++) {
+            float s = 0f;
+            for (int c = 0; c < headSize; c++) s = Math.fma(q[qOffset + c], page[base + (c << shift) + i], s);
+            scores[at + i] = s;
+        }
+    }
+
+    /**
+     * {@code out = Σ_j w_j · v_j} over the visible positions in order, each element one chain of
+     * fused multiply-adds from zero; up to four vectors of the head's elements stay in registers
+     * over all positions, the tail elements are summed in scalar code in the same order.
+     */
+    private static void weightedValues(KvPages kv, int headOffset, int headSize, int[] ranges, int firstRange, int rangeCount,
+                                       float[] weights, float[] out, int outOffset) {
+        int L = F.length(), bound = F.loopBound(headSize), e = 0;
+        for (; e < bound; e += 4 * L) {
+            int vectors = Math.min(4, (bound - e) / L);
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            int j = 0;
+            for (int r = firstRange; r < firstRange + rangeCount; r++) {
+                for (int p = ranges[2 * r]; p < ranges[2 * r + 1]; p++, j++) {
+                    float[] page = kv.values()[kv.page(p)];
+                    int o = kv.offset(p, headOffset) + e;
+                    FloatVector w = FloatVector.broadcast(F, weights[j]);
+                    a0 = FloatVector.fromArray(F, page, o).fma(w, a0);
+                    if (vectors > 1) a1 = FloatVector.fromArray(F, page, o + L).fma(w, a1);
+                    if (vectors > 2) a2 = FloatVector.fromArray(F, page, o + 2 * L).fma(w, a2);
+                    if (vectors > 3) a3 = FloatVector.fromArray(F, page, o + 3 * L).fma(w, a3);
+                }
+            }
+            a0.intoArray(out, outOffset + e);
+            if (vectors > 1) a1.intoArray(out, outOffset + e + L);
+            if (vectors > 2) a2.intoArray(out, outOffset + e + 2 * L);
+            if (vectors > 3) a3.intoArray(out, outOffset + e + 3 * L);
+        }
+        for (e = bound; e < headSize; e++) {
+            float a = 0f;
+            int j = 0;
+            for (int r = firstRange; r < firstRange + rangeCount; r++) {
+                for (int p = ranges[2 * r]; p < ranges[2 * r + 1]; p++, j++) a = Math.fma(kv.values()[kv.page(p)][kv.offset(p, headOffset) + e], weights[j], a);
+            }
+            out[outOffset + e] = a;
         }
     }
 

@@ -10,6 +10,9 @@ import java.util.Map;
 
 /**
  * The KV cache of the Java backend: F32 keys and values in pages of {@value #PAGE_SIZE} positions.
+ * Values are stored position by position ({@code kvWidth} floats each); keys dimension by
+ * dimension ({@code PAGE_SIZE} floats per element of the row), which turns the attention scores of
+ * a page into vertical multiply-adds ({@link KvPages#keysByDimension}).
  *
  * <p>A physical page holds its positions for every layer ({@code keys[layer][page]}); a sequence
  * maps its position pages to physical pages through a page table. Forks copy the table and share
@@ -120,10 +123,11 @@ final class JavaKvCache implements KvCache {
             if (src == dst) continue;
             unshare(s, dst >>> PAGE_SHIFT);
             int from = s.pages[src >>> PAGE_SHIFT], to = s.pages[dst >>> PAGE_SHIFT];
-            int fo = (src & (PAGE_SIZE - 1)) * width, too = (dst & (PAGE_SIZE - 1)) * width;
+            int fs = src & (PAGE_SIZE - 1), ds = dst & (PAGE_SIZE - 1);
             for (int l = 0; l < geometry.layers(); l++) {
-                System.arraycopy(keys[l][from], fo, keys[l][to], too, width);
-                System.arraycopy(values[l][from], fo, values[l][to], too, width);
+                float[] kf = keys[l][from], kt = keys[l][to];
+                for (int c = 0; c < width; c++) kt[(c << PAGE_SHIFT) + ds] = kf[(c << PAGE_SHIFT) + fs];
+                System.arraycopy(values[l][from], fs * width, values[l][to], ds * width, width);
             }
         }
         truncate(seq, start + cells.length);
@@ -191,16 +195,16 @@ final class JavaKvCache implements KvCache {
     void write(int layer, int seq, int pos, float[] k, int kOffset, float[] v, int vOffset) {
         Sequence s = get(seq);
         int page = s.pages[pos >>> PAGE_SHIFT];
-        int width = geometry.kvWidth();
-        int o = (pos & (PAGE_SIZE - 1)) * width;
-        System.arraycopy(k, kOffset, keys[layer][page], o, width);
-        System.arraycopy(v, vOffset, values[layer][page], o, width);
+        int width = geometry.kvWidth(), slot = pos & (PAGE_SIZE - 1);
+        float[] kp = keys[layer][page];
+        for (int c = 0; c < width; c++) kp[(c << PAGE_SHIFT) + slot] = k[kOffset + c];
+        System.arraycopy(v, vOffset, values[layer][page], slot * width, width);
     }
 
     /** A view of one layer of one sequence for the attention kernel (valid until the next write). */
     KvPages view(int layer, int seq) {
         Sequence s = get(seq);
-        return new KvPages(keys[layer], values[layer], s.pages, PAGE_SHIFT, geometry.kvWidth());
+        return new KvPages(keys[layer], values[layer], s.pages, PAGE_SHIFT, geometry.kvWidth(), true);
     }
 
     private Sequence get(int seq) {
