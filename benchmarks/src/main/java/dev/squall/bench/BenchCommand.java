@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.squall.backend.Backend;
 import dev.squall.backend.Backends;
 import dev.squall.backend.Plan;
+import dev.squall.backend.Activations;
 import dev.squall.backend.PlanOptions;
 import dev.squall.backend.java.JavaBackend;
 import dev.squall.cli.ModelOptions;
@@ -79,6 +80,11 @@ public final class BenchCommand implements Callable<Integer>, SquallCommand {
                     "llama.cpp is then not run, since it would read the file as stored: quantize the file to compare."})
     String weights;
 
+    @Option(names = "--activations", split = ",", defaultValue = "f32", paramLabel = "f32|q8[,...]",
+            description = {"What Squall's CPU matmuls multiply with: f32 (default) or q8 (activations rounded to Q8_0, integer",
+                    "block dot products for Q8_0 and Q4_0 weights; lossy against f32); f32,q8 gives each model a row of each."})
+    List<String> activations = new ArrayList<>(List.of("f32"));
+
     @Option(names = "--json", defaultValue = "reports/bench.json", paramLabel = "FILE", description = "The JSON report (default ${DEFAULT-VALUE}).")
     Path json;
 
@@ -138,6 +144,7 @@ public final class BenchCommand implements Callable<Integer>, SquallCommand {
         if (speculate.algorithm != null) return speculate(out, err, t);
         if (!List.of("f16", "f32").contains(llamaKv)) throw new IllegalArgumentException("--llama-kv " + llamaKv + ": expected f16 or f32");
         Backend backend = Backends.find(device);
+        List<Activations> modes = activations.stream().map(Activations::parse).distinct().toList();
         if (weights != null) {
             WeightFormats.byName(weights);
             if (!noLlama) err.println("--weights " + weights + ": measuring Squall only (llama.cpp would read the files as stored)");
@@ -158,7 +165,10 @@ public final class BenchCommand implements Callable<Integer>, SquallCommand {
             Path file = mo.model;
             err.println("benchmarking " + file + " ...");
             err.flush();
-            rows.add(measure(file, backend, llama, t, bandwidth, err));
+            for (Activations mode : modes) {
+                if (modes.size() > 1) err.println("  --activations " + mode.flag());
+                rows.add(measure(file, backend, llama, t, bandwidth, mode, err));
+            }
         }
         BenchReport.printTable(out, rows, t, prefill, decode, bandwidth, backend.id(), noLlama);
         Map<String, Object> doc = new LinkedHashMap<>();
@@ -166,7 +176,7 @@ public final class BenchCommand implements Callable<Integer>, SquallCommand {
         doc.put("machine", Map.of("cores", Runtime.getRuntime().availableProcessors(), "read_bandwidth_gbps", bandwidth,
                 "os", System.getProperty("os.name") + " " + System.getProperty("os.arch"), "java", Runtime.version().toString()));
         doc.put("settings", Map.of("threads", t, "prefill", prefill, "decode", decode, "reps", reps, "device", backend.id(),
-                "squall_kv", "f32", "llama_kv", llamaKv, "llama_flash_attention", "auto"));
+                "squall_kv", "f32", "squall_activations", modes.stream().map(Activations::flag).toList(), "llama_kv", llamaKv, "llama_flash_attention", "auto"));
         if (llama != null && !rows.isEmpty()) doc.put("llama_cpp", llama.info(models.isEmpty() ? null : resolve(models.get(0), err)));
         doc.put("results", rows);
         Path jsonFile = json.toAbsolutePath();
@@ -194,6 +204,8 @@ public final class BenchCommand implements Callable<Integer>, SquallCommand {
         target.threads = t;
         target.contextSize = contextSize;
         target.weights = weights;
+        if (activations.size() != 1) throw new IllegalArgumentException("--speculate measures one --activations mode (got " + String.join(",", activations) + ")");
+        target.activations = activations.get(0);
         target.check(err);
         SamplerConfig sampling = temperature <= 0 ? SamplerConfig.greedy() : withTemperature(SamplerConfig.defaults(seed), temperature);
         Path report = json.toString().equals("reports/bench.json") ? Path.of("reports/bench-speculate.json") : json;
@@ -215,10 +227,10 @@ public final class BenchCommand implements Callable<Integer>, SquallCommand {
         return mo.model;
     }
 
-    private Row measure(Path file, Backend backend, LlamaRef llama, int t, double bandwidth, PrintWriter err) {
+    private Row measure(Path file, Backend backend, LlamaRef llama, int t, double bandwidth, Activations mode, PrintWriter err) {
         long t0 = System.nanoTime();
         OnTheFlyConversion conversion = weights == null ? null : new OnTheFlyConversion(QuantizeOptions.to(WeightFormats.byName(weights)));
-        try (Model m = Model.open(file, bytes -> {}, conversion); Plan plan = m.compile(backend, PlanOptions.of(prefill + decode + 8, t))) {
+        try (Model m = Model.open(file, bytes -> {}, conversion); Plan plan = m.compile(backend, PlanOptions.of(prefill + decode + 8, t).withActivations(mode))) {
             double load = (System.nanoTime() - t0) / 1e9;
             if (conversion != null) err.println("  " + conversion.report());
             // warm-up: the JIT compiles the kernels for both batch shapes
@@ -243,7 +255,8 @@ public final class BenchCommand implements Callable<Integer>, SquallCommand {
             }
             Roofline sq = Roofline.of(m, 4, prefill, decode, bandwidth);
             Roofline ll = Roofline.of(m, llamaKv.equals("f16") ? 2 : 4, prefill, decode, bandwidth);
-            return new Row(file.getFileName().toString(), m.formatSummary(), load, sp, sd, lp, ld, llamaLoad, sq, ll);
+            String formats = m.formatSummary() + (mode == Activations.F32 ? "" : " · " + mode.flag() + " act");
+            return new Row(file.getFileName().toString(), formats, load, sp, sd, lp, ld, llamaLoad, sq, ll);
         }
     }
 }

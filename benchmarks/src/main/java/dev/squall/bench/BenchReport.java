@@ -23,10 +23,10 @@ final class BenchReport {
                            double bandwidth, String device, boolean noLlama) {
         out.printf(Locale.ROOT, "%nSquall (%s) vs llama.cpp, %d threads, prefill %d tokens, decode %d tokens, medians; read bandwidth %.1f GB/s%n%n",
                 device, threads, prefill, decode, bandwidth);
-        out.printf(Locale.ROOT, "%-28s %-16s %7s | %9s %9s %6s | %9s %9s %6s | %8s %9s %7s %7s%n", "model", "weights", "load s",
+        out.printf(Locale.ROOT, "%-28s %-24s %7s | %9s %9s %6s | %9s %9s %6s | %8s %9s %7s %7s%n", "model", "weights", "load s",
                 "prefill", "llama", "ratio", "decode", "llama", "ratio", "MB/tok", "ceiling", "squall", "llama");
         for (BenchCommand.Row r : rows) {
-            out.printf(Locale.ROOT, "%-28s %-16s %7.2f | %9.1f %9s %6s | %9.1f %9s %6s | %8.1f %9.1f %6.0f%% %7s%n",
+            out.printf(Locale.ROOT, "%-28s %-24s %7.2f | %9.1f %9s %6s | %9.1f %9s %6s | %8.1f %9.1f %6.0f%% %7s%n",
                     r.model(), r.formats(), r.loadSeconds(),
                     r.squallPrefillMedian(), noLlama ? "-" : fmt(r.llamaPrefillMedian()), noLlama ? "-" : ratio(r.squallPrefillMedian(), r.llamaPrefillMedian()),
                     r.squallDecodeMedian(), noLlama ? "-" : fmt(r.llamaDecodeMedian()), noLlama ? "-" : ratio(r.squallDecodeMedian(), r.llamaDecodeMedian()),

@@ -14,7 +14,8 @@ public final class QuickBench {
         int threads = args.length > 1 ? Integer.parseInt(args[1]) : 2;
         int reps = args.length > 2 ? Integer.parseInt(args[2]) : 3;
         int prefill = args.length > 3 ? Integer.parseInt(args[3]) : 128;
-        try (Model m = Model.open(model); Plan p = m.compile(new JavaBackend(), PlanOptions.of(512, threads))) {
+        if (Boolean.getBoolean("quick.bandwidth")) System.out.println("bandwidth " + Bandwidth.readGigabytesPerSecond(threads));
+        try (Model m = Model.open(model); Plan p = m.compile(new JavaBackend(), PlanOptions.of(512, threads).withActivations(dev.squall.backend.Activations.parse(System.getProperty("quick.activations", "f32"))))) {
             for (int i = 0; i < 2; i++) SquallRun.run(p, 128, 32, 1);
             for (int i = 0; i < reps; i++) {
                 SquallRun.Timing t = SquallRun.run(p, prefill, 128, 2 + i);

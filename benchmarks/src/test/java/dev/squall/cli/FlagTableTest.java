@@ -52,6 +52,9 @@ class FlagTableTest {
             generate -m MODEL -p x --seed x ==> 2 ==> Invalid value for option '--seed': 'x' is not a long
             generate -m MODEL -p x --device gpu:9 ==> 1 ==> --device gpu:9
             generate -m MODEL -p x --weights q3_x ==> 1 ==> --weights unknown weight format 'q3_x'
+            generate -m MODEL -p x --activations int4 ==> 1 ==> --activations int4: expected f32 or q8
+            chat -m MODEL --activations q16 ==> 1 ==> --activations q16: expected f32 or q8
+            bench -m MODEL --no-llama --activations f32,bf8 ==> 1 ==> --activations bf8: expected f32 or q8
             generate -m MODEL -p x --speculate nope ==> 1 ==> --speculate nope: unknown algorithm
             generate -m MODEL -p x --speculate lookup --draft-max 0 ==> 1 ==> --draft-max 0 is out of range
             generate -m MODEL -p x --speculate lookup --ngram-min x ==> 2 ==> Invalid value for option '--ngram-min': 'x' is not an int

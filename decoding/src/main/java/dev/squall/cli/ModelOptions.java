@@ -1,5 +1,6 @@
 package dev.squall.cli;
 
+import dev.squall.backend.Activations;
 import dev.squall.backend.Backend;
 import dev.squall.backend.Backends;
 import dev.squall.backend.Plan;
@@ -47,6 +48,15 @@ public final class ModelOptions {
                     "the same bytes as 'squall quantize --type TYPE'."})
     public String weights;
 
+    @Option(names = "--activations", defaultValue = "f32", paramLabel = "f32|q8",
+            description = {"What the CPU matmuls multiply the weights with: f32 (default) or q8, activations rounded to Q8_0",
+                    "per token and integer block dot products for Q8_0 and Q4_0 weights (lossy against f32, as llama.cpp does;",
+                    "batches equal token by token). Java backend only."})
+    public String activations = "f32";
+
+    /** The parsed {@code --activations}. */
+    public Activations activations() { return Activations.parse(activations); }
+
     /** Sequences of the context size the KV cache holds at once (a server's); 1 = one sequence's worth of cells. */
     public int cacheSequences = 1;
 
@@ -64,6 +74,7 @@ public final class ModelOptions {
         if (batchSize < 1) throw new IllegalArgumentException("--batch-size " + batchSize + " is out of range (a positive count)");
         if (!Files.isRegularFile(model)) throw new IllegalArgumentException("--model " + model + ": no such file");
         weightFormat();
+        activations();
     }
 
     /** The format of {@code --weights}, or null when the matrices stay as stored. */
@@ -121,7 +132,7 @@ public final class ModelOptions {
         }
         try {
             int ctx = contextSize > 0 ? contextSize : Math.min(m.config().contextLength(), 4096);
-            Plan plan = m.compile(backend, new PlanOptions(ctx, threads(), null).withCacheCells(cacheSequences > 1 ? cacheSequences * ctx : 0));
+            Plan plan = m.compile(backend, new PlanOptions(ctx, threads(), null).withCacheCells(cacheSequences > 1 ? cacheSequences * ctx : 0).withActivations(activations()));
             return new Loaded(m, plan, threads(), (System.nanoTime() - t0) / 1e9);
         } catch (RuntimeException e) {
             m.close();

@@ -4,14 +4,15 @@ package dev.squall.backend;
  * How to compile a plan: the context size (cells per sequence), the number of threads a CPU
  * backend uses, an optional observer of named activations (debug checkpoints), and the cells the
  * KV cache holds over all sequences ({@code cacheCells}; 0: {@link #DEFAULT_SEQUENCES} full
- * contexts).
+ * contexts), and what the CPU matmuls multiply the weights with ({@link Activations}).
  */
-public record PlanOptions(int contextSize, int threads, ActivationObserver observer, int cacheCells) {
+public record PlanOptions(int contextSize, int threads, ActivationObserver observer, int cacheCells, Activations activations) {
 
     /** Full-context sequences the KV cache holds when {@code cacheCells} is 0. */
     public static final int DEFAULT_SEQUENCES = 8;
 
     public PlanOptions {
+        java.util.Objects.requireNonNull(activations, "activations");
         if (contextSize < 1) throw new IllegalArgumentException("context size must be at least 1: " + contextSize);
         if (threads < 1) throw new IllegalArgumentException("thread count must be at least 1: " + threads);
         if (cacheCells < 0) throw new IllegalArgumentException("KV cache cells must be 0 (the default) or a positive count: " + cacheCells);
@@ -20,13 +21,19 @@ public record PlanOptions(int contextSize, int threads, ActivationObserver obser
         }
     }
 
+    public PlanOptions(int contextSize, int threads, ActivationObserver observer, int cacheCells) {
+        this(contextSize, threads, observer, cacheCells, Activations.F32);
+    }
+
     public PlanOptions(int contextSize, int threads, ActivationObserver observer) { this(contextSize, threads, observer, 0); }
 
     public static PlanOptions of(int contextSize, int threads) { return new PlanOptions(contextSize, threads, null); }
 
-    public PlanOptions withObserver(ActivationObserver o) { return new PlanOptions(contextSize, threads, o, cacheCells); }
+    public PlanOptions withObserver(ActivationObserver o) { return new PlanOptions(contextSize, threads, o, cacheCells, activations); }
 
-    public PlanOptions withCacheCells(int cells) { return new PlanOptions(contextSize, threads, observer, cells); }
+    public PlanOptions withCacheCells(int cells) { return new PlanOptions(contextSize, threads, observer, cells, activations); }
+
+    public PlanOptions withActivations(Activations a) { return new PlanOptions(contextSize, threads, observer, cacheCells, a); }
 
     /** The cells the KV cache holds over all sequences. */
     public int totalCacheCells() {

@@ -8,6 +8,7 @@ import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -29,6 +30,34 @@ final class Q4_0RowKernel implements RowKernel {
     private static final int HALF = Q4_0.BLOCK_ELEMENTS / 2;
 
     private Q4_0RowKernel() {}
+
+    @Override public boolean dotsQ8() { return true; }
+
+    /**
+     * Per block, the nibbles widened to shorts, minus 8; each low nibble's product plus the
+     * product of the high nibble in the same byte ({@code |p| ≤ 2 · 8 · 127}) as shorts, widened
+     * to ints, converted and scaled into the accumulator.
+     */
+    @Override
+    public float dotQ8(MemorySegment w, long offset, short[] xq, float[] xd, int xOffset, int n, float[] lanes) {
+        int blocks = Blocks.whole(Q4_0.INSTANCE, n), xb = xOffset / Q4_0.BLOCK_ELEMENTS;
+        FloatVector acc = FloatVector.zero(Lanes.F);
+        for (int b = 0; b < blocks; b++) {
+            long block = offset + (long) b * Q4_0.BLOCK_BYTES;
+            FloatVector scale = FloatVector.broadcast(Lanes.F, F16.toFloat(w.get(LittleEndian.SHORT, block)) * xd[xb + b]);
+            int x0 = xOffset + b * Q4_0.BLOCK_ELEMENTS;
+            for (int j = 0; j < HALF; j += STEP) {
+                ShortVector q = (ShortVector) ByteVector.fromMemorySegment(Lanes.B, w, block + Q4_0.QS_OFFSET + j, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2S, Lanes.S, 0);
+                ShortVector lo = q.and((short) 0xF).sub((short) 8), hi = q.lanewise(VectorOperators.ASHR, 4).and((short) 0xF).sub((short) 8);
+                ShortVector p = lo.mul(ShortVector.fromArray(Lanes.S, xq, x0 + j)).add(hi.mul(ShortVector.fromArray(Lanes.S, xq, x0 + HALF + j)));
+                IntVector sums = (IntVector) p.convertShape(VectorOperators.S2I, Lanes.I, 0);
+                acc = ((FloatVector) sums.convert(VectorOperators.I2F, 0)).fma(scale, acc);
+            }
+        }
+        acc.intoArray(lanes, 0);
+        return Lanes.sum(lanes, 0);
+    }
 
     @Override
     public float dot(MemorySegment w, long offset, float[] x, int xOffset, int n) {

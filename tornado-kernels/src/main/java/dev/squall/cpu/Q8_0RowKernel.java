@@ -7,7 +7,11 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Q8_0 rows: {@code n / 32} blocks of {@code {fp16 d; int8 qs[32]}} (34 bytes) at byte
@@ -25,7 +29,37 @@ final class Q8_0RowKernel implements RowKernel {
 
     private static final int STEP = Lanes.F.length();
 
+    /** Two float vectors' worth of codes: 32 bytes widened to 32 shorts on AVX-512. */
+    private static final VectorSpecies<Byte> B2 = Lanes.QUANTIZED ? VectorSpecies.of(byte.class, VectorShape.forBitSize(2 * STEP * 8)) : null;
+    private static final VectorSpecies<Short> S2 = Lanes.QUANTIZED ? VectorSpecies.of(short.class, VectorShape.forBitSize(2 * STEP * 16)) : null;
+
     private Q8_0RowKernel() {}
+
+    @Override public boolean dotsQ8() { return true; }
+
+    /**
+     * Codes times activations as shorts ({@code |q_w · q_x| ≤ 128 · 127} fits), the adjacent
+     * pairs summed into ints ({@link IntDots#pairs}), so each block adds {@code 32 / (2L)} int
+     * vectors, converted and scaled, to the accumulator.
+     */
+    @Override
+    public float dotQ8(MemorySegment w, long offset, short[] xq, float[] xd, int xOffset, int n, float[] lanes) {
+        int blocks = Blocks.whole(Q8_0.INSTANCE, n), xb = xOffset / Q8_0.BLOCK_ELEMENTS;
+        FloatVector acc = FloatVector.zero(Lanes.F);
+        for (int b = 0; b < blocks; b++) {
+            long block = offset + (long) b * Q8_0.BLOCK_BYTES;
+            FloatVector scale = FloatVector.broadcast(Lanes.F, F16.toFloat(w.get(LittleEndian.SHORT, block)) * xd[xb + b]);
+            int x0 = xOffset + b * Q8_0.BLOCK_ELEMENTS;
+            for (int j = 0; j < Q8_0.BLOCK_ELEMENTS; j += 2 * STEP) {
+                ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B2, w, block + Q8_0.QS_OFFSET + j, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2S, S2, 0);
+                IntVector sums = IntDots.pairs(q.mul(ShortVector.fromArray(S2, xq, x0 + j)));
+                acc = ((FloatVector) sums.convert(VectorOperators.I2F, 0)).fma(scale, acc);
+            }
+        }
+        acc.intoArray(lanes, 0);
+        return Lanes.sum(lanes, 0);
+    }
 
     @Override
     public float dot(MemorySegment w, long offset, float[] x, int xOffset, int n) {

@@ -60,4 +60,22 @@ public interface RowKernel {
      * Must give exactly the values of the format's oracle {@code decode}.
      */
     void decode(MemorySegment w, long offset, float[] dst, int dstOffset, int n);
+
+    /**
+     * Whether {@link #dotQ8} runs: the format has an exact int8 path for activations rounded to
+     * Q8_0 ({@link Q8Activations}).
+     */
+    default boolean dotsQ8() { return false; }
+
+    /**
+     * One row times one token's Q8_0-rounded activations {@code xq[xOffset ..+n)} with scales
+     * {@code xd[xOffset / 32 ..)}: per 32-element block, the integer sum of the products (exact),
+     * converted to float and fused into one {@link Lanes#F} accumulator times the product of the
+     * two blocks' scales, block after block in order, the lanes folded by {@link Lanes#sum}. The
+     * order is fixed per row and token, so any batch gives the same bits as token by token.
+     * {@code lanes} is scratch ({@link Lanes#F}-many floats). Only for kernels that {@link #dotsQ8}.
+     */
+    default float dotQ8(MemorySegment w, long offset, short[] xq, float[] xd, int xOffset, int n, float[] lanes) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no int8 path");
+    }
 }

@@ -1,6 +1,7 @@
 package dev.squall.ops;
 
 import dev.squall.cpu.Lanes;
+import dev.squall.cpu.Q8Activations;
 import dev.squall.cpu.RowKernel;
 import dev.squall.tensor.WeightTensor;
 import jdk.incubator.vector.FloatVector;
@@ -99,6 +100,30 @@ public final class Matmul {
             int n = Math.min(chunk, r1 - c0);
             for (int i = 0; i < n; i++) kernel.decode(w.data(), w.rowOffset(c0 + i), scratch, i * k, k);
             tile(scratch, n, k, x, tokens, out, rows, outOffset + c0, scratch, lanes);
+        }
+    }
+
+    /** Rows per pass of the int8 path: every token of a batch reads them while they are in L1. */
+    private static final int Q8_ROWS = 16;
+
+    /**
+     * The int8 path for rows {@code [r0, r1)} and every token of {@code x} (activations rounded to
+     * Q8_0, {@link RowKernel#dotQ8}), writing {@code out[outOffset + t·rows + r]}. Each (row, token)
+     * result is computed by the same call whatever the batch, so batches equal token by token.
+     * {@code lanes} needs {@link Lanes#F}-many floats.
+     */
+    public static void cpuRowsQ8(WeightTensor w, RowKernel kernel, Q8Activations x, float[] out, int outOffset,
+                                 int r0, int r1, float[] lanes) {
+        int k = w.columns(), rows = w.rows(), tokens = x.tokens();
+        if (x.width() != k) throw new IllegalArgumentException("matmul " + w + ": q8 activations are " + x.width() + " wide, the weight takes " + k);
+        short[] q = x.q();
+        float[] d = x.d();
+        for (int c0 = r0; c0 < r1; c0 += Q8_ROWS) {
+            int c1 = Math.min(r1, c0 + Q8_ROWS);
+            for (int t = 0; t < tokens; t++) {
+                int o = outOffset + t * rows;
+                for (int r = c0; r < c1; r++) out[o + r] = kernel.dotQ8(w.data(), w.rowOffset(r), q, d, t * k, k, lanes);
+            }
         }
     }
 

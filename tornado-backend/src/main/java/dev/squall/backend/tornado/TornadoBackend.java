@@ -38,7 +38,13 @@ public final class TornadoBackend implements Backend {
 
     @Override public String description() { return description; }
 
-    @Override public Plan compile(ModelGraph graph, PlanOptions options) { return new TornadoPlan(this, graph, options); }
+    @Override public Plan compile(ModelGraph graph, PlanOptions options) {
+        if (options.activations() != dev.squall.backend.Activations.F32) {
+            throw new IllegalArgumentException("--activations " + options.activations().flag() + " runs on the Java backend only; "
+                    + id() + " multiplies with float activations");
+        }
+        return new TornadoPlan(this, graph, options);
+    }
 
     @Override public OpKernels ops(int threads) { return new TornadoOpKernels(this); }
 

@@ -3,6 +3,8 @@ package dev.squall.backend.java;
 import dev.squall.backend.Backend;
 import dev.squall.backend.Plan;
 import dev.squall.backend.PlanOptions;
+import dev.squall.backend.Activations;
+import dev.squall.cpu.Q8Activations;
 import dev.squall.cpu.RowKernel;
 import dev.squall.cpu.RowKernels;
 import dev.squall.graph.Act;
@@ -55,6 +57,9 @@ final class JavaPlan implements Plan {
     private final Map<RopeSpec, Integer> ropeIndex = new IdentityHashMap<>();
     private final float[][] matmulScratch;
     private final float[][] scoreScratch;
+    /** The input of the matmul step being run, rounded to Q8_0 ({@code --activations q8}); steps run one at a time. */
+    private final Q8Activations q8Input = new Q8Activations();
+    private final StepProfile profile = StepProfile.enabled() ? new StepProfile() : null;
 
     /** What a step sees of the batch being computed. */
     private static final class Frame {
@@ -107,11 +112,22 @@ final class JavaPlan implements Plan {
 
     @Override public Backend backend() { return backend; }
 
-    @Override public void close() { pool.close(); }
+    @Override public void close() {
+        if (profile != null) profile.print(System.err, pool.threads());
+        pool.close();
+    }
 
     // ---------------------------------------------------------------- forward
 
     @Override public synchronized ForwardResult forward(Batch batch) {
+        if (profile == null || batch.size() != 1) return compute(batch);
+        long t0 = System.nanoTime(), regions = pool.regions(), wait = pool.waitNanos();
+        ForwardResult result = compute(batch);
+        profile.call(System.nanoTime() - t0, pool.regions() - regions, pool.waitNanos() - wait);
+        return result;
+    }
+
+    private ForwardResult compute(Batch batch) {
         BatchChecker.Visibility visibility = BatchChecker.check(batch, cache, limits);
         checkRoom(batch);
         for (int i = 0; i < batch.size(); i++) cache.prepareWrite(batch.sequence(i), batch.cell(i));
@@ -146,7 +162,13 @@ final class JavaPlan implements Plan {
     }
 
     private void run(Step s, Frame f) {
-        s.run(f);
+        if (profile != null && f.tokens == 1) {
+            long t0 = System.nanoTime();
+            s.run(f);
+            profile.step(s.outputs(), System.nanoTime() - t0);
+        } else {
+            s.run(f);
+        }
         if (options.observer() != null) {
             for (Act out : s.outputs()) {
                 int rows = out.rows() == Act.Rows.TOKENS ? f.tokens : f.outputs;
@@ -300,9 +322,18 @@ final class JavaPlan implements Plan {
         }
         Act input = group.get(0).in();
         List<Act> outputs = group.stream().map(Op.Matmul::out).toList();
+        boolean[] q8 = new boolean[n];
+        boolean anyQ8 = false;
+        for (int i = 0; i < n; i++) {
+            q8[i] = options.activations() == Activations.Q8 && kernels[i].dotsQ8();
+            anyQ8 |= q8[i];
+        }
+        Q8Activations x8 = anyQ8 ? q8Input : null;
         return new Step() {
             @Override public void run(Frame f) {
-                ParallelMatmul.run(pool, w, kernels, buffers[in[0]], rows(input, f), buffers, out, bias, matmulScratch);
+                int tokens = rows(input, f);
+                if (x8 != null) x8.quantize(buffers[in[0]], tokens, input.width());
+                ParallelMatmul.run(pool, w, kernels, buffers[in[0]], tokens, buffers, out, bias, matmulScratch, x8 == null ? null : q8, x8);
             }
             @Override public List<Act> outputs() { return outputs; }
             @Override public int layer() { return layer; }

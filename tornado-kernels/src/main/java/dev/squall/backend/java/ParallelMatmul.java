@@ -1,5 +1,6 @@
 package dev.squall.backend.java;
 
+import dev.squall.cpu.Q8Activations;
 import dev.squall.cpu.RowKernel;
 import dev.squall.ops.Matmul;
 import dev.squall.tensor.WeightTensor;
@@ -26,6 +27,15 @@ final class ParallelMatmul {
      */
     static void run(WorkerPool pool, WeightTensor[] w, RowKernel[] kernels, float[] x, int tokens, float[][] buffers,
                     int[] outs, float[][] bias, float[][] scratch) {
+        run(pool, w, kernels, x, tokens, buffers, outs, bias, scratch, null, null);
+    }
+
+    /**
+     * As above; weight i with {@code q8[i]} set multiplies {@code x8} (x rounded to Q8_0) through
+     * its kernel's int8 path instead of {@code x}.
+     */
+    static void run(WorkerPool pool, WeightTensor[] w, RowKernel[] kernels, float[] x, int tokens, float[][] buffers,
+                    int[] outs, float[][] bias, float[][] scratch, boolean[] q8, Q8Activations x8) {
         int n = w.length;
         int[] chunk = new int[n], first = new int[n + 1];
         for (int i = 0; i < n; i++) {
@@ -37,7 +47,8 @@ final class ParallelMatmul {
             while (c >= first[i + 1]) i++;
             int rows = w[i].rows(), r0 = (c - first[i]) * chunk[i], r1 = Math.min(rows, r0 + chunk[i]);
             float[] out = buffers[outs[i]];
-            Matmul.cpuRows(w[i], kernels[i], x, tokens, out, 0, r0, r1, scratch[worker]);
+            if (q8 != null && q8[i]) Matmul.cpuRowsQ8(w[i], kernels[i], x8, out, 0, r0, r1, scratch[worker]);
+            else Matmul.cpuRows(w[i], kernels[i], x, tokens, out, 0, r0, r1, scratch[worker]);
             if (bias[i] != null) {
                 for (int t = 0; t < tokens; t++) {
                     for (int r = r0; r < r1; r++) out[t * rows + r] += bias[i][r];

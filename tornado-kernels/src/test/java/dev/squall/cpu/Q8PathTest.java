@@ -1,0 +1,144 @@
+package dev.squall.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.squall.format.F16;
+import dev.squall.format.WeightFormat;
+import dev.squall.format.WeightFormats;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The int8 path: activations rounded to Q8_0 as llama.cpp rounds them, and the integer block dot products. */
+class Q8PathTest {
+
+    @Test
+    void roundsToNearestWithTiesToEvenOnTheScaleOfTheLargestMagnitude() {
+        float[] x = new float[32];
+        x[0] = 127f;          // amax: id = 1
+        x[1] = 2.5f;          // tie: to even, 2
+        x[2] = 3.5f;          // tie: to even, 4
+        x[3] = -2.5f;         // -2
+        x[4] = -127f;
+        x[5] = 0.49f;
+        x[6] = -126.6f;
+        Q8Activations q = new Q8Activations();
+        q.quantize(x, 1, 32);
+        short[] v = q.q();
+        assertEquals(127, v[0]);
+        assertEquals(2, v[1]);
+        assertEquals(4, v[2]);
+        assertEquals(-2, v[3]);
+        assertEquals(-127, v[4]);
+        assertEquals(0, v[5]);
+        assertEquals(-127, v[6]);
+        assertEquals(1f, q.d()[0]);
+    }
+
+    @Test
+    void theScaleIsStoredAsFp16AndAZeroBlockStaysZero() {
+        float[] x = new float[64];
+        x[0] = 1f;            // block 0: d = 1/127, rounded to fp16
+        Q8Activations q = new Q8Activations();
+        q.quantize(x, 1, 64);
+        assertEquals(F16.toFloat(F16.toBits(1f / 127f)), q.d()[0]);
+        assertEquals(127, q.q()[0]);
+        assertEquals(0f, q.d()[1]);
+        for (int i = 32; i < 64; i++) assertEquals(0, q.q()[i]);
+    }
+
+    @Test
+    void aWidthThatIsNotWholeBlocksIsRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Q8Activations().quantize(new float[40], 1, 40));
+        assertTrue(e.getMessage().contains("40"), e.getMessage());
+    }
+
+    @Test
+    void onlyQ8_0AndQ4_0HaveTheIntPath() {
+        Assumptions.assumeTrue(Lanes.QUANTIZED, "no quantized vector kernels with " + Lanes.F.length() + " float lanes");
+        assertTrue(RowKernels.forFormat(WeightFormats.Q8_0).dotsQ8());
+        assertTrue(RowKernels.forFormat(WeightFormats.Q4_0).dotsQ8());
+        assertFalse(RowKernels.forFormat(WeightFormats.F32).dotsQ8());
+        assertFalse(RowKernels.forFormat(WeightFormats.Q4_K).dotsQ8());
+    }
+
+    /**
+     * The definition: Σ_b d_w(b)·d_x(b)·Σ_i q_w·q_x, the integer sums exact, the rest in double.
+     * The kernel's only roundings are the float scale product and the block accumulation, so it
+     * must agree to a few ulps of Σ|terms|; a wrong nibble, sign or pairing is off by far more.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"q8_0", "q4_0"})
+    void blockDotProductsEqualTheIntegerDefinition(String name) {
+        Assumptions.assumeTrue(Lanes.QUANTIZED, "no quantized vector kernels with " + Lanes.F.length() + " float lanes");
+        WeightFormat f = WeightFormats.byName(name);
+        RowKernel kernel = RowKernels.forFormat(f);
+        SplittableRandom r = new SplittableRandom(11);
+        for (int n : new int[] {32, 96, 768, 2048}) {
+            float[] w = new float[n], x = new float[n], lanes = new float[Lanes.F.length()], decoded = new float[n];
+            for (int i = 0; i < n; i++) {
+                w[i] = (float) r.nextGaussian();
+                x[i] = (float) (r.nextGaussian() * (i % 7 == 0 ? 10 : 1));
+            }
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment seg = arena.allocate(f.rowBytes(n) + 7, 8).asSlice(7);   // an odd address, as rows of 34-byte blocks have
+                f.encode(w, 0, n, seg, 0);
+                f.decode(seg, 0, decoded, 0, n);
+                Q8Activations q = new Q8Activations();
+                q.quantize(x, 1, n);
+                double expected = 0, magnitude = 0;
+                for (int b = 0; b < n / 32; b++) {
+                    // the weight's scale is the decoded value over its integer code; recover codes exactly
+                    long sum = 0;
+                    double dw = blockScale(f, seg, b);
+                    for (int i = b * 32; i < b * 32 + 32; i++) sum += Math.round(decoded[i] / dw) * (long) q.q()[i];
+                    double term = dw * q.d()[b] * sum;
+                    expected += term;
+                    magnitude += Math.abs(term);
+                }
+                float actual = kernel.dotQ8(seg, 0, q.q(), q.d(), 0, n, lanes);
+                assertEquals(expected, actual, 1e-6 * magnitude + 1e-30, name + " n=" + n);
+            }
+        }
+    }
+
+    private static double blockScale(WeightFormat f, MemorySegment seg, int block) {
+        return F16.toFloat(seg.get(dev.squall.format.LittleEndian.SHORT, (long) block * f.blockBytes()));
+    }
+
+    @Test
+    void tokensOfOneBatchGiveTheSameBitsWhereverTheyStand() {
+        Assumptions.assumeTrue(Lanes.QUANTIZED, "no quantized vector kernels with " + Lanes.F.length() + " float lanes");
+        int n = 256, rows = 5, tokens = 3;
+        SplittableRandom r = new SplittableRandom(3);
+        float[] w = new float[n * rows], x = new float[n * tokens];
+        for (int i = 0; i < w.length; i++) w[i] = (float) r.nextGaussian();
+        for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
+        WeightFormat f = WeightFormats.Q8_0;
+        RowKernel kernel = RowKernels.forFormat(f);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment seg = arena.allocate(f.rowBytes(n) * rows);
+            for (int row = 0; row < rows; row++) f.encode(w, row * n, n, seg, row * f.rowBytes(n));
+            Q8Activations all = new Q8Activations(), one = new Q8Activations();
+            all.quantize(x, tokens, n);
+            float[] lanes = new float[Lanes.F.length()];
+            for (int t = 0; t < tokens; t++) {
+                one.quantize(java.util.Arrays.copyOfRange(x, t * n, (t + 1) * n), 1, n);
+                float[] batched = new float[rows], alone = new float[rows];
+                for (int row = 0; row < rows; row++) {
+                    batched[row] = kernel.dotQ8(seg, row * f.rowBytes(n), all.q(), all.d(), t * n, n, lanes);
+                    alone[row] = kernel.dotQ8(seg, row * f.rowBytes(n), one.q(), one.d(), 0, n, lanes);
+                }
+                assertArrayEquals(alone, batched, "token " + t);
+            }
+        }
+    }
+}
