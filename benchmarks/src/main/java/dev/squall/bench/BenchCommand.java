@@ -7,6 +7,7 @@ import dev.squall.backend.Backend;
 import dev.squall.backend.Backends;
 import dev.squall.backend.Plan;
 import dev.squall.backend.Activations;
+import dev.squall.backend.CacheType;
 import dev.squall.backend.PlanOptions;
 import dev.squall.backend.java.JavaBackend;
 import dev.squall.cli.ModelOptions;
@@ -85,6 +86,12 @@ public final class BenchCommand implements Callable<Integer>, SquallCommand {
                     "block dot products for Q8_0 and Q4_0 weights; lossy against f32); f32,q8 gives each model a row of each."})
     List<String> activations = new ArrayList<>(List.of("f32"));
 
+    @Option(names = "--cache-type-k", defaultValue = "f32", paramLabel = "f32|f16", description = "Squall's KV cache type for keys (default ${DEFAULT-VALUE}; compare with --llama-kv).")
+    String cacheTypeK;
+
+    @Option(names = "--cache-type-v", defaultValue = "f32", paramLabel = "f32|f16", description = "Squall's KV cache type for values (default ${DEFAULT-VALUE}).")
+    String cacheTypeV;
+
     @Option(names = "--json", defaultValue = "reports/bench.json", paramLabel = "FILE", description = "The JSON report (default ${DEFAULT-VALUE}).")
     Path json;
 
@@ -145,6 +152,7 @@ public final class BenchCommand implements Callable<Integer>, SquallCommand {
         if (!List.of("f16", "f32").contains(llamaKv)) throw new IllegalArgumentException("--llama-kv " + llamaKv + ": expected f16 or f32");
         Backend backend = Backends.find(device);
         List<Activations> modes = activations.stream().map(Activations::parse).distinct().toList();
+        CacheType kType = CacheType.parse("--cache-type-k", cacheTypeK), vType = CacheType.parse("--cache-type-v", cacheTypeV);
         if (weights != null) {
             WeightFormats.byName(weights);
             if (!noLlama) err.println("--weights " + weights + ": measuring Squall only (llama.cpp would read the files as stored)");
@@ -167,16 +175,17 @@ public final class BenchCommand implements Callable<Integer>, SquallCommand {
             err.flush();
             for (Activations mode : modes) {
                 if (modes.size() > 1) err.println("  --activations " + mode.flag());
-                rows.add(measure(file, backend, llama, t, bandwidth, mode, err));
+                rows.add(measure(file, backend, llama, t, bandwidth, mode, kType, vType, err));
             }
         }
         BenchReport.printTable(out, rows, t, prefill, decode, bandwidth, backend.id(), noLlama);
+        out.printf(Locale.ROOT, "KV cache: Squall keys %s, values %s%s%n", kType.flag(), vType.flag(), noLlama ? "" : "; llama.cpp " + llamaKv);
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("date", LocalDate.now().toString());
         doc.put("machine", Map.of("cores", Runtime.getRuntime().availableProcessors(), "read_bandwidth_gbps", bandwidth,
                 "os", System.getProperty("os.name") + " " + System.getProperty("os.arch"), "java", Runtime.version().toString()));
         doc.put("settings", Map.of("threads", t, "prefill", prefill, "decode", decode, "reps", reps, "device", backend.id(),
-                "squall_kv", "f32", "squall_activations", modes.stream().map(Activations::flag).toList(), "llama_kv", llamaKv, "llama_flash_attention", "auto"));
+                "squall_kv", kType == vType ? kType.flag() : kType.flag() + "/" + vType.flag(), "squall_activations", modes.stream().map(Activations::flag).toList(), "llama_kv", llamaKv, "llama_flash_attention", "auto"));
         if (llama != null && !rows.isEmpty()) doc.put("llama_cpp", llama.info(models.isEmpty() ? null : resolve(models.get(0), err)));
         doc.put("results", rows);
         Path jsonFile = json.toAbsolutePath();
@@ -188,6 +197,8 @@ public final class BenchCommand implements Callable<Integer>, SquallCommand {
         out.flush();
         return 0;
     }
+
+    private static int bytes(CacheType t) { return t == CacheType.F16 ? 2 : 4; }
 
     /** {@code --speculate}: plain against each named algorithm on one model. */
     private int speculate(PrintWriter out, PrintWriter err, int t) throws Exception {
@@ -206,6 +217,8 @@ public final class BenchCommand implements Callable<Integer>, SquallCommand {
         target.weights = weights;
         if (activations.size() != 1) throw new IllegalArgumentException("--speculate measures one --activations mode (got " + String.join(",", activations) + ")");
         target.activations = activations.get(0);
+        target.cacheTypeK = cacheTypeK;
+        target.cacheTypeV = cacheTypeV;
         target.check(err);
         SamplerConfig sampling = temperature <= 0 ? SamplerConfig.greedy() : withTemperature(SamplerConfig.defaults(seed), temperature);
         Path report = json.toString().equals("reports/bench.json") ? Path.of("reports/bench-speculate.json") : json;
@@ -227,10 +240,11 @@ public final class BenchCommand implements Callable<Integer>, SquallCommand {
         return mo.model;
     }
 
-    private Row measure(Path file, Backend backend, LlamaRef llama, int t, double bandwidth, Activations mode, PrintWriter err) {
+    private Row measure(Path file, Backend backend, LlamaRef llama, int t, double bandwidth, Activations mode, CacheType kType, CacheType vType,
+                        PrintWriter err) {
         long t0 = System.nanoTime();
         OnTheFlyConversion conversion = weights == null ? null : new OnTheFlyConversion(QuantizeOptions.to(WeightFormats.byName(weights)));
-        try (Model m = Model.open(file, bytes -> {}, conversion); Plan plan = m.compile(backend, PlanOptions.of(prefill + decode + 8, t).withActivations(mode))) {
+        try (Model m = Model.open(file, bytes -> {}, conversion); Plan plan = m.compile(backend, PlanOptions.of(prefill + decode + 8, t).withActivations(mode).withCacheTypes(kType, vType))) {
             double load = (System.nanoTime() - t0) / 1e9;
             if (conversion != null) err.println("  " + conversion.report());
             // warm-up: the JIT compiles the kernels for both batch shapes
@@ -253,7 +267,8 @@ public final class BenchCommand implements Callable<Integer>, SquallCommand {
                 err.println(line);
                 err.flush();
             }
-            Roofline sq = Roofline.of(m, 4, prefill, decode, bandwidth);
+            // the roofline takes one size per cached element: the mean of the key and value sizes
+            Roofline sq = Roofline.of(m, (bytes(kType) + bytes(vType)) / 2, prefill, decode, bandwidth);
             Roofline ll = Roofline.of(m, llamaKv.equals("f16") ? 2 : 4, prefill, decode, bandwidth);
             String formats = m.formatSummary() + (mode == Activations.F32 ? "" : " · " + mode.flag() + " act");
             return new Row(file.getFileName().toString(), formats, load, sp, sd, lp, ld, llamaLoad, sq, ll);

@@ -55,6 +55,9 @@ class FlagTableTest {
             generate -m MODEL -p x --activations int4 ==> 1 ==> --activations int4: expected f32 or q8
             chat -m MODEL --activations q16 ==> 1 ==> --activations q16: expected f32 or q8
             bench -m MODEL --no-llama --activations f32,bf8 ==> 1 ==> --activations bf8: expected f32 or q8
+            generate -m MODEL -p x --cache-type-k q8_0 ==> 1 ==> --cache-type-k q8_0: expected f32 or f16 (a quantized KV cache is not implemented)
+            generate -m MODEL -p x --cache-type-v bf16 ==> 1 ==> --cache-type-v bf16: expected f32 or f16
+            bench -m MODEL --no-llama --cache-type-v f8 ==> 1 ==> --cache-type-v f8: expected f32 or f16
             generate -m MODEL -p x --speculate nope ==> 1 ==> --speculate nope: unknown algorithm
             generate -m MODEL -p x --speculate lookup --draft-max 0 ==> 1 ==> --draft-max 0 is out of range
             generate -m MODEL -p x --speculate lookup --ngram-min x ==> 2 ==> Invalid value for option '--ngram-min': 'x' is not an int

@@ -3,6 +3,7 @@ package dev.squall.cli;
 import dev.squall.backend.Activations;
 import dev.squall.backend.Backend;
 import dev.squall.backend.Backends;
+import dev.squall.backend.CacheType;
 import dev.squall.backend.Plan;
 import dev.squall.backend.PlanOptions;
 import dev.squall.backend.java.JavaBackend;
@@ -54,6 +55,18 @@ public final class ModelOptions {
                     "batches equal token by token). Java backend only."})
     public String activations = "f32";
 
+    @Option(names = "--cache-type-k", defaultValue = "f32", paramLabel = "f32|f16",
+            description = "How the KV cache stores keys: f32 (default) or f16 (half the bytes; rounded as llama.cpp rounds). Java backend only.")
+    public String cacheTypeK = "f32";
+
+    @Option(names = "--cache-type-v", defaultValue = "f32", paramLabel = "f32|f16",
+            description = "How the KV cache stores values: f32 (default) or f16. Java backend only.")
+    public String cacheTypeV = "f32";
+
+    public CacheType cacheTypeK() { return CacheType.parse("--cache-type-k", cacheTypeK); }
+
+    public CacheType cacheTypeV() { return CacheType.parse("--cache-type-v", cacheTypeV); }
+
     /** The parsed {@code --activations}. */
     public Activations activations() { return Activations.parse(activations); }
 
@@ -75,6 +88,8 @@ public final class ModelOptions {
         if (!Files.isRegularFile(model)) throw new IllegalArgumentException("--model " + model + ": no such file");
         weightFormat();
         activations();
+        cacheTypeK();
+        cacheTypeV();
     }
 
     /** The format of {@code --weights}, or null when the matrices stay as stored. */
@@ -132,7 +147,7 @@ public final class ModelOptions {
         }
         try {
             int ctx = contextSize > 0 ? contextSize : Math.min(m.config().contextLength(), 4096);
-            Plan plan = m.compile(backend, new PlanOptions(ctx, threads(), null).withCacheCells(cacheSequences > 1 ? cacheSequences * ctx : 0).withActivations(activations()));
+            Plan plan = m.compile(backend, new PlanOptions(ctx, threads(), null).withCacheCells(cacheSequences > 1 ? cacheSequences * ctx : 0).withActivations(activations()).withCacheTypes(cacheTypeK(), cacheTypeV()));
             return new Loaded(m, plan, threads(), (System.nanoTime() - t0) / 1e9);
         } catch (RuntimeException e) {
             m.close();

@@ -4,15 +4,19 @@ package dev.squall.backend;
  * How to compile a plan: the context size (cells per sequence), the number of threads a CPU
  * backend uses, an optional observer of named activations (debug checkpoints), and the cells the
  * KV cache holds over all sequences ({@code cacheCells}; 0: {@link #DEFAULT_SEQUENCES} full
- * contexts), and what the CPU matmuls multiply the weights with ({@link Activations}).
+ * contexts), what the CPU matmuls multiply the weights with ({@link Activations}), and how the KV
+ * cache stores keys and values ({@link CacheType}).
  */
-public record PlanOptions(int contextSize, int threads, ActivationObserver observer, int cacheCells, Activations activations) {
+public record PlanOptions(int contextSize, int threads, ActivationObserver observer, int cacheCells, Activations activations,
+                          CacheType cacheTypeK, CacheType cacheTypeV) {
 
     /** Full-context sequences the KV cache holds when {@code cacheCells} is 0. */
     public static final int DEFAULT_SEQUENCES = 8;
 
     public PlanOptions {
         java.util.Objects.requireNonNull(activations, "activations");
+        java.util.Objects.requireNonNull(cacheTypeK, "cacheTypeK");
+        java.util.Objects.requireNonNull(cacheTypeV, "cacheTypeV");
         if (contextSize < 1) throw new IllegalArgumentException("context size must be at least 1: " + contextSize);
         if (threads < 1) throw new IllegalArgumentException("thread count must be at least 1: " + threads);
         if (cacheCells < 0) throw new IllegalArgumentException("KV cache cells must be 0 (the default) or a positive count: " + cacheCells);
@@ -22,18 +26,20 @@ public record PlanOptions(int contextSize, int threads, ActivationObserver obser
     }
 
     public PlanOptions(int contextSize, int threads, ActivationObserver observer, int cacheCells) {
-        this(contextSize, threads, observer, cacheCells, Activations.F32);
+        this(contextSize, threads, observer, cacheCells, Activations.F32, CacheType.F32, CacheType.F32);
     }
 
     public PlanOptions(int contextSize, int threads, ActivationObserver observer) { this(contextSize, threads, observer, 0); }
 
     public static PlanOptions of(int contextSize, int threads) { return new PlanOptions(contextSize, threads, null); }
 
-    public PlanOptions withObserver(ActivationObserver o) { return new PlanOptions(contextSize, threads, o, cacheCells, activations); }
+    public PlanOptions withObserver(ActivationObserver o) { return new PlanOptions(contextSize, threads, o, cacheCells, activations, cacheTypeK, cacheTypeV); }
 
-    public PlanOptions withCacheCells(int cells) { return new PlanOptions(contextSize, threads, observer, cells, activations); }
+    public PlanOptions withCacheCells(int cells) { return new PlanOptions(contextSize, threads, observer, cells, activations, cacheTypeK, cacheTypeV); }
 
-    public PlanOptions withActivations(Activations a) { return new PlanOptions(contextSize, threads, observer, cacheCells, a); }
+    public PlanOptions withActivations(Activations a) { return new PlanOptions(contextSize, threads, observer, cacheCells, a, cacheTypeK, cacheTypeV); }
+
+    public PlanOptions withCacheTypes(CacheType k, CacheType v) { return new PlanOptions(contextSize, threads, observer, cacheCells, activations, k, v); }
 
     /** The cells the KV cache holds over all sequences. */
     public int totalCacheCells() {

@@ -11,7 +11,7 @@ import jdk.incubator.vector.VectorOperators;
  * {@link FloatVector} of {@link Lanes#F}, lane for lane, with integer arithmetic (the Vector API
  * has no half-precision conversion).
  */
-final class HalfVectors {
+public final class HalfVectors {
 
     private HalfVectors() {}
 
@@ -28,7 +28,7 @@ final class HalfVectors {
      * those lanes gives infinity or a NaN with the same payload. The sign is OR-ed back last: the
      * short-to-int widening sign-extends, so bit 31 is the half's sign.
      */
-    static FloatVector toFloat(ShortVector half) {
+    public static FloatVector toFloat(ShortVector half) {
         IntVector bits = (IntVector) half.convertShape(VectorOperators.S2I, Lanes.I, 0);
         IntVector magnitude = bits.and(0x7FFF);
         IntVector scaled = magnitude.lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts();

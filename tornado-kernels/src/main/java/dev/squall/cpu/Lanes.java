@@ -27,7 +27,7 @@ public final class Lanes {
 
     static final VectorSpecies<Integer> I = F.withLanes(int.class);
 
-    static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(F.length() * 16));
+    public static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(F.length() * 16));
 
     /**
      * Whether the quantized kernels can run: they need a byte vector with as many lanes as a float

@@ -1,7 +1,9 @@
 package dev.squall.ops;
 
+import dev.squall.cpu.HalfVectors;
 import dev.squall.cpu.Lanes;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -20,11 +22,28 @@ public final class Attention {
 
     private static final VectorSpecies<Float> F = Lanes.F;
 
-    /** Where one layer of one sequence keeps its keys and values. */
-    public record KvPages(float[][] keys, float[][] values, int[] pageTable, int pageShift, int kvWidth, boolean keysByDimension) {
-        /** Keys stored like values, position by position. */
+    /**
+     * Where one layer of one sequence keeps its keys and values: float pages ({@code keys},
+     * {@code values}) or binary16 pages ({@code halfKeys}, {@code halfValues}), exactly one of
+     * each pair set. Half pages are read widened to floats, value for value.
+     */
+    public record KvPages(float[][] keys, float[][] values, short[][] halfKeys, short[][] halfValues, int[] pageTable, int pageShift,
+                          int kvWidth, boolean keysByDimension) {
+        public KvPages {
+            if ((keys == null) == (halfKeys == null) || (values == null) == (halfValues == null)) {
+                throw new IllegalArgumentException("KV pages need float or half pages for keys and for values, one of each");
+            }
+            if (halfKeys != null && !keysByDimension) throw new IllegalArgumentException("half keys are stored by dimension");
+        }
+
+        /** Float keys and values, keys stored like values, position by position. */
         public KvPages(float[][] keys, float[][] values, int[] pageTable, int pageShift, int kvWidth) {
-            this(keys, values, pageTable, pageShift, kvWidth, false);
+            this(keys, values, null, null, pageTable, pageShift, kvWidth, false);
+        }
+
+        /** Float keys and values. */
+        public KvPages(float[][] keys, float[][] values, int[] pageTable, int pageShift, int kvWidth, boolean keysByDimension) {
+            this(keys, values, null, null, pageTable, pageShift, kvWidth, keysByDimension);
         }
 
         int page(int pos) { return pageTable[pos >>> pageShift]; }
@@ -32,9 +51,15 @@ public final class Attention {
 
         /** Element {@code i} of the key of position {@code pos} for the head at {@code headOffset}. */
         public float key(int pos, int headOffset, int i) {
-            float[] page = keys[page(pos)];
             int slot = pos & ((1 << pageShift) - 1);
-            return keysByDimension ? page[((headOffset + i) << pageShift) + slot] : page[slot * kvWidth + headOffset + i];
+            int at = keysByDimension ? ((headOffset + i) << pageShift) + slot : slot * kvWidth + headOffset + i;
+            return halfKeys != null ? Float.float16ToFloat(halfKeys[page(pos)][at]) : keys[page(pos)][at];
+        }
+
+        /** Element {@code i} of the value of position {@code pos} for the head at {@code headOffset}. */
+        public float value(int pos, int headOffset, int i) {
+            int at = offset(pos, headOffset) + i;
+            return halfValues != null ? Float.float16ToFloat(halfValues[page(pos)][at]) : values[page(pos)][at];
         }
     }
 
@@ -60,9 +85,7 @@ public final class Attention {
         j = 0;
         for (int r = 0; r < rangeCount; r++) {
             for (int p = ranges[2 * r]; p < ranges[2 * r + 1]; p++, j++) {
-                float[] page = kv.values()[kv.page(p)];
-                int o = kv.offset(p, headOffset);
-                for (int i = 0; i < headSize; i++) acc[i] += s[j] / sum * page[o + i];
+                for (int i = 0; i < headSize; i++) acc[i] += s[j] / sum * kv.value(p, headOffset, i);
             }
         }
         for (int i = 0; i < headSize; i++) out[outOffset + i] = (float) acc[i];
@@ -87,7 +110,9 @@ public final class Attention {
             if (kv.keysByDimension()) {
                 while (p < end) {
                     int slot = p & ((1 << kv.pageShift()) - 1), count = Math.min(end - p, (1 << kv.pageShift()) - slot);
-                    scoresByDimension(q, qOffset, headSize, kv.keys()[kv.page(p)], (headOffset << kv.pageShift()) + slot, kv.pageShift(), count, scores, n);
+                    int base = (headOffset << kv.pageShift()) + slot;
+                    if (kv.halfKeys() != null) scoresByDimension(q, qOffset, headSize, kv.halfKeys()[kv.page(p)], base, kv.pageShift(), count, scores, n);
+                    else scoresByDimension(q, qOffset, headSize, kv.keys()[kv.page(p)], base, kv.pageShift(), count, scores, n);
                     p += count;
                     n += count;
                 }
@@ -103,7 +128,73 @@ public final class Attention {
         float sum = Softmax.expShifted(scores, 0, n, max);
         float inv = 1f / sum;
         for (int j = 0; j < n; j++) scores[j] *= inv;
-        weightedValues(kv, headOffset, headSize, ranges, firstRange, rangeCount, scores, out, outOffset);
+        if (kv.halfValues() != null) weightedHalfValues(kv, headOffset, headSize, ranges, firstRange, rangeCount, scores, out, outOffset);
+        else weightedValues(kv, headOffset, headSize, ranges, firstRange, rangeCount, scores, out, outOffset);
+    }
+
+    /** {@link #scoresByDimension} over binary16 keys, widened in registers: the same sums of the widened values. */
+    private static void scoresByDimension(float[] q, int qOffset, int headSize, short[] page, int base, int shift, int count,
+                                          float[] scores, int at) {
+        int L = F.length(), i = 0;
+        for (; i + 4 * L <= count; i += 4 * L) {
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            for (int c = 0; c < headSize; c++) {
+                FloatVector qc = FloatVector.broadcast(F, q[qOffset + c]);
+                int o = base + (c << shift) + i;
+                a0 = qc.fma(half(page, o), a0);
+                a1 = qc.fma(half(page, o + L), a1);
+                a2 = qc.fma(half(page, o + 2 * L), a2);
+                a3 = qc.fma(half(page, o + 3 * L), a3);
+            }
+            a0.intoArray(scores, at + i);
+            a1.intoArray(scores, at + i + L);
+            a2.intoArray(scores, at + i + 2 * L);
+            a3.intoArray(scores, at + i + 3 * L);
+        }
+        for (; i + L <= count; i += L) {
+            FloatVector a = FloatVector.zero(F);
+            for (int c = 0; c < headSize; c++) a = FloatVector.broadcast(F, q[qOffset + c]).fma(half(page, base + (c << shift) + i), a);
+            a.intoArray(scores, at + i);
+        }
+        for (; i < count; i++) {
+            float s = 0f;
+            for (int c = 0; c < headSize; c++) s = Math.fma(q[qOffset + c], Float.float16ToFloat(page[base + (c << shift) + i]), s);
+            scores[at + i] = s;
+        }
+    }
+
+    private static FloatVector half(short[] page, int at) {
+        return HalfVectors.toFloat(ShortVector.fromArray(Lanes.S, page, at));
+    }
+
+    /** {@link #weightedValues} over binary16 values, widened in registers; two vectors of elements per pass. */
+    private static void weightedHalfValues(KvPages kv, int headOffset, int headSize, int[] ranges, int firstRange, int rangeCount,
+                                           float[] weights, float[] out, int outOffset) {
+        int L = F.length(), bound = F.loopBound(headSize), e = 0;
+        for (; e < bound; e += 2 * L) {
+            boolean two = bound - e >= 2 * L;
+            FloatVector a0 = FloatVector.zero(F), a1 = a0;
+            int j = 0;
+            for (int r = firstRange; r < firstRange + rangeCount; r++) {
+                for (int p = ranges[2 * r]; p < ranges[2 * r + 1]; p++, j++) {
+                    short[] page = kv.halfValues()[kv.page(p)];
+                    int o = kv.offset(p, headOffset) + e;
+                    FloatVector w = FloatVector.broadcast(F, weights[j]);
+                    a0 = half(page, o).fma(w, a0);
+                    if (two) a1 = half(page, o + L).fma(w, a1);
+                }
+            }
+            a0.intoArray(out, outOffset + e);
+            if (two) a1.intoArray(out, outOffset + e + L);
+        }
+        for (e = bound; e < headSize; e++) {
+            float a = 0f;
+            int j = 0;
+            for (int r = firstRange; r < firstRange + rangeCount; r++) {
+                for (int p = ranges[2 * r]; p < ranges[2 * r + 1]; p++, j++) a = Math.fma(kv.value(p, headOffset, e), weights[j], a);
+            }
+            out[outOffset + e] = a;
+        }
     }
 
     /**

@@ -71,6 +71,26 @@ class AttentionTest {
         float[] oracleRows = new float[headSize];
         Attention.oracle(q, 0, headSize, scale, rows, headOffset, ranges, 1, oracleRows, 0);
         org.junit.jupiter.api.Assertions.assertArrayEquals(expected, oracleRows, "the oracle reads both layouts alike");
+
+        // the same keys and values rounded to binary16: the kernel over half pages equals the float
+        // kernel over the widened values (same sums, same order), and the oracle
+        short[][] hk = new short[pageCount][], hv = new short[pageCount][];
+        float[][] wk = new float[pageCount][], wv = new float[pageCount][];
+        for (int p = 0; p < pageCount; p++) {
+            hk[p] = new short[dims.keys()[p].length];
+            hv[p] = new short[v[p].length];
+            wk[p] = new float[hk[p].length];
+            wv[p] = new float[hv[p].length];
+            for (int i = 0; i < hk[p].length; i++) wk[p][i] = Float.float16ToFloat(hk[p][i] = Float.floatToFloat16(dims.keys()[p][i]));
+            for (int i = 0; i < hv[p].length; i++) wv[p][i] = Float.float16ToFloat(hv[p][i] = Float.floatToFloat16(v[p][i]));
+        }
+        KvPages half = new KvPages(null, null, hk, hv, table, shift, kvWidth, true), widened = new KvPages(wk, wv, table, shift, kvWidth, true);
+        float[] viaHalf = new float[headSize], viaWidened = new float[headSize], halfOracle = new float[headSize];
+        Attention.cpu(q, 0, headSize, scale, half, headOffset, ranges, 1, new float[positions], viaHalf, 0);
+        Attention.cpu(q, 0, headSize, scale, widened, headOffset, ranges, 1, new float[positions], viaWidened, 0);
+        Attention.oracle(q, 0, headSize, scale, half, headOffset, ranges, 1, halfOracle, 0);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(viaWidened, viaHalf, "half pages read as their widened values");
+        assertNmseBelow(halfOracle, viaHalf, 1e-10, "half pages against the oracle");
     }
 
     /** Float dot products and a float softmax over a few hundred terms: NMSE well below 1e-10. */

@@ -43,6 +43,10 @@ public final class TornadoBackend implements Backend {
             throw new IllegalArgumentException("--activations " + options.activations().flag() + " runs on the Java backend only; "
                     + id() + " multiplies with float activations");
         }
+        if (options.cacheTypeK() != dev.squall.backend.CacheType.F32 || options.cacheTypeV() != dev.squall.backend.CacheType.F32) {
+            throw new IllegalArgumentException("--cache-type-k " + options.cacheTypeK().flag() + " --cache-type-v " + options.cacheTypeV().flag()
+                    + ": " + id() + " keeps an F32 KV cache; other cache types run on the Java backend only");
+        }
         return new TornadoPlan(this, graph, options);
     }
 

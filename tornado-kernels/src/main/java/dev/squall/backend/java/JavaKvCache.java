@@ -1,5 +1,6 @@
 package dev.squall.backend.java;
 
+import dev.squall.backend.CacheType;
 import dev.squall.graph.KvCache;
 import dev.squall.graph.ModelGraph.KvGeometry;
 import dev.squall.ops.Attention.KvPages;
@@ -9,7 +10,8 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The KV cache of the Java backend: F32 keys and values in pages of {@value #PAGE_SIZE} positions.
+ * The KV cache of the Java backend: keys and values in pages of {@value #PAGE_SIZE} positions, as
+ * floats or as binary16 halves ({@link CacheType}, chosen for keys and values apart).
  * Values are stored position by position ({@code kvWidth} floats each); keys dimension by
  * dimension ({@code PAGE_SIZE} floats per element of the row), which turns the attention scores of
  * a page into vertical multiply-adds ({@link KvPages#keysByDimension}).
@@ -28,8 +30,9 @@ final class JavaKvCache implements KvCache {
     private final KvGeometry geometry;
     private final int capacity;
     private final int maxPages;
-    private final float[][][] keys;    // [layer][physical page] -> PAGE_SIZE × kvWidth floats
-    private final float[][][] values;
+    // [layer][physical page] -> PAGE_SIZE × kvWidth elements; the float or the half array of each pair is null
+    private final float[][][] keys, values;
+    private final short[][][] halfKeys, halfValues;
     private int[] refCounts = new int[0];
     private int pagesAllocated;
     private final ArrayDeque<Integer> freePages = new ArrayDeque<>();
@@ -43,13 +46,20 @@ final class JavaKvCache implements KvCache {
     }
 
     JavaKvCache(KvGeometry geometry, int capacity, int totalCells) {
+        this(geometry, capacity, totalCells, CacheType.F32, CacheType.F32);
+    }
+
+    JavaKvCache(KvGeometry geometry, int capacity, int totalCells, CacheType keyType, CacheType valueType) {
         if (capacity < 1) throw new IllegalArgumentException("context size must be at least 1: " + capacity);
         if (totalCells < capacity) throw new IllegalArgumentException("a KV cache of " + totalCells + " cells cannot hold one sequence of " + capacity);
         this.geometry = geometry;
         this.capacity = capacity;
         this.maxPages = (int) Math.min(Integer.MAX_VALUE / PAGE_SIZE, ((long) totalCells + PAGE_SIZE - 1) >>> PAGE_SHIFT);
-        this.keys = new float[geometry.layers()][16][];
-        this.values = new float[geometry.layers()][16][];
+        int layers = geometry.layers();
+        this.keys = keyType == CacheType.F32 ? new float[layers][16][] : null;
+        this.halfKeys = keyType == CacheType.F16 ? new short[layers][16][] : null;
+        this.values = valueType == CacheType.F32 ? new float[layers][16][] : null;
+        this.halfValues = valueType == CacheType.F16 ? new short[layers][16][] : null;
     }
 
     @Override public synchronized int newSequence() {
@@ -125,9 +135,15 @@ final class JavaKvCache implements KvCache {
             int from = s.pages[src >>> PAGE_SHIFT], to = s.pages[dst >>> PAGE_SHIFT];
             int fs = src & (PAGE_SIZE - 1), ds = dst & (PAGE_SIZE - 1);
             for (int l = 0; l < geometry.layers(); l++) {
-                float[] kf = keys[l][from], kt = keys[l][to];
-                for (int c = 0; c < width; c++) kt[(c << PAGE_SHIFT) + ds] = kf[(c << PAGE_SHIFT) + fs];
-                System.arraycopy(values[l][from], fs * width, values[l][to], ds * width, width);
+                if (keys != null) {
+                    float[] kf = keys[l][from], kt = keys[l][to];
+                    for (int c = 0; c < width; c++) kt[(c << PAGE_SHIFT) + ds] = kf[(c << PAGE_SHIFT) + fs];
+                } else {
+                    short[] kf = halfKeys[l][from], kt = halfKeys[l][to];
+                    for (int c = 0; c < width; c++) kt[(c << PAGE_SHIFT) + ds] = kf[(c << PAGE_SHIFT) + fs];
+                }
+                if (values != null) System.arraycopy(values[l][from], fs * width, values[l][to], ds * width, width);
+                else System.arraycopy(halfValues[l][from], fs * width, halfValues[l][to], ds * width, width);
             }
         }
         truncate(seq, start + cells.length);
@@ -183,9 +199,12 @@ final class JavaKvCache implements KvCache {
     private void unshare(Sequence s, int logical) {
         if (refCounts[s.pages[logical]] <= 1) return;
         int copy = allocate();
+        int from = s.pages[logical];
         for (int l = 0; l < geometry.layers(); l++) {
-            System.arraycopy(keys[l][s.pages[logical]], 0, keys[l][copy], 0, keys[l][copy].length);
-            System.arraycopy(values[l][s.pages[logical]], 0, values[l][copy], 0, values[l][copy].length);
+            if (keys != null) System.arraycopy(keys[l][from], 0, keys[l][copy], 0, keys[l][copy].length);
+            else System.arraycopy(halfKeys[l][from], 0, halfKeys[l][copy], 0, halfKeys[l][copy].length);
+            if (values != null) System.arraycopy(values[l][from], 0, values[l][copy], 0, values[l][copy].length);
+            else System.arraycopy(halfValues[l][from], 0, halfValues[l][copy], 0, halfValues[l][copy].length);
         }
         release(s.pages[logical]);
         s.pages[logical] = copy;
@@ -196,15 +215,26 @@ final class JavaKvCache implements KvCache {
         Sequence s = get(seq);
         int page = s.pages[pos >>> PAGE_SHIFT];
         int width = geometry.kvWidth(), slot = pos & (PAGE_SIZE - 1);
-        float[] kp = keys[layer][page];
-        for (int c = 0; c < width; c++) kp[(c << PAGE_SHIFT) + slot] = k[kOffset + c];
-        System.arraycopy(v, vOffset, values[layer][page], slot * width, width);
+        if (keys != null) {
+            float[] kp = keys[layer][page];
+            for (int c = 0; c < width; c++) kp[(c << PAGE_SHIFT) + slot] = k[kOffset + c];
+        } else {
+            short[] kp = halfKeys[layer][page];
+            for (int c = 0; c < width; c++) kp[(c << PAGE_SHIFT) + slot] = Float.floatToFloat16(k[kOffset + c]);
+        }
+        if (values != null) {
+            System.arraycopy(v, vOffset, values[layer][page], slot * width, width);
+        } else {
+            short[] vp = halfValues[layer][page];
+            for (int c = 0; c < width; c++) vp[slot * width + c] = Float.floatToFloat16(v[vOffset + c]);
+        }
     }
 
     /** A view of one layer of one sequence for the attention kernel (valid until the next write). */
     KvPages view(int layer, int seq) {
         Sequence s = get(seq);
-        return new KvPages(keys[layer], values[layer], s.pages, PAGE_SHIFT, geometry.kvWidth(), true);
+        return new KvPages(keys == null ? null : keys[layer], values == null ? null : values[layer],
+                halfKeys == null ? null : halfKeys[layer], halfValues == null ? null : halfValues[layer], s.pages, PAGE_SHIFT, geometry.kvWidth(), true);
     }
 
     private Sequence get(int seq) {
@@ -226,12 +256,20 @@ final class JavaKvCache implements KvCache {
             if (page == refCounts.length) refCounts = Arrays.copyOf(refCounts, Math.max(16, page * 2));
             int floats = PAGE_SIZE * geometry.kvWidth();
             for (int l = 0; l < geometry.layers(); l++) {
-                if (page == keys[l].length) {
-                    keys[l] = Arrays.copyOf(keys[l], page * 2);
-                    values[l] = Arrays.copyOf(values[l], page * 2);
+                if (keys != null) {
+                    if (page == keys[l].length) keys[l] = Arrays.copyOf(keys[l], page * 2);
+                    keys[l][page] = new float[floats];
+                } else {
+                    if (page == halfKeys[l].length) halfKeys[l] = Arrays.copyOf(halfKeys[l], page * 2);
+                    halfKeys[l][page] = new short[floats];
                 }
-                keys[l][page] = new float[floats];
-                values[l][page] = new float[floats];
+                if (values != null) {
+                    if (page == values[l].length) values[l] = Arrays.copyOf(values[l], page * 2);
+                    values[l][page] = new float[floats];
+                } else {
+                    if (page == halfValues[l].length) halfValues[l] = Arrays.copyOf(halfValues[l], page * 2);
+                    halfValues[l][page] = new short[floats];
+                }
             }
         }
         refCounts[page] = 1;

@@ -84,7 +84,7 @@ final class JavaPlan implements Plan {
         this.graph = graph;
         this.options = options;
         this.pool = new WorkerPool(options.threads());
-        this.cache = new JavaKvCache(graph.kv(), options.contextSize(), options.totalCacheCells());
+        this.cache = new JavaKvCache(graph.kv(), options.contextSize(), options.totalCacheCells(), options.cacheTypeK(), options.cacheTypeV());
         this.limits = BatchChecker.limits(graph, 0);
         this.prologue = compile(graph.prologue(), -1);
         for (ModelGraph.Layer layer : graph.layers()) {

@@ -9,7 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.squall.graph.ModelGraph.KvGeometry;
 import dev.squall.ops.Attention.KvPages;
 import java.util.Arrays;
+import dev.squall.backend.CacheType;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class JavaKvCacheTest {
 
@@ -33,9 +36,18 @@ class JavaKvCacheTest {
         return k;
     }
 
-    @Test
-    void forkSharesPagesUntilOneSideWrites() {
-        JavaKvCache c = new JavaKvCache(GEOMETRY, 1000, 8000);
+    /** Values too: integers below 2048 are exact in binary16, so both cache types must return them as written. */
+    private static float[] value(JavaKvCache c, int layer, int seq, int pos) {
+        KvPages p = c.view(layer, seq);
+        float[] v = new float[4];
+        for (int i = 0; i < 4; i++) v[i] = p.value(pos, 0, i);
+        return v;
+    }
+
+    @ParameterizedTest
+    @EnumSource(CacheType.class)
+    void forkSharesPagesUntilOneSideWrites(CacheType type) {
+        JavaKvCache c = new JavaKvCache(GEOMETRY, 1000, 8000, type, type);
         int a = c.newSequence();
         for (int p = 0; p < 100; p++) put(c, a, p, p);
         int pagesBefore = c.pagesInUse();
@@ -46,6 +58,8 @@ class JavaKvCacheTest {
         put(c, b, 90, 1000);
         assertArrayEquals(row(90 + 1), key(c, 1, a, 90), "the parent keeps its own position 90");
         assertArrayEquals(row(1000 + 1), key(c, 1, b, 90), "the fork sees what it wrote");
+        assertArrayEquals(row(-1000 - 1), value(c, 1, b, 90), "and its value");
+        assertArrayEquals(row(-90 - 1), value(c, 1, a, 90), "the parent keeps its value");
         assertArrayEquals(row(5), key(c, 0, b, 5), "shared prefix stays visible to the fork");
         assertEquals(pagesBefore + 1, c.pagesInUse(), "only the written page was copied");
     }
@@ -75,9 +89,10 @@ class JavaKvCacheTest {
         assertThrows(IllegalArgumentException.class, () -> c.length(a + 1));
     }
 
-    @Test
-    void compactionMovesTheKeptCellsBehindThePrefixInEveryLayer() {
-        JavaKvCache c = new JavaKvCache(GEOMETRY, 1000, 8000);
+    @ParameterizedTest
+    @EnumSource(CacheType.class)
+    void compactionMovesTheKeptCellsBehindThePrefixInEveryLayer(CacheType type) {
+        JavaKvCache c = new JavaKvCache(GEOMETRY, 1000, 8000, type, type);
         int a = c.newSequence();
         for (int p = 0; p < 140; p++) put(c, a, p, p);
         int b = c.fork(a);
@@ -86,6 +101,7 @@ class JavaKvCacheTest {
         assertArrayEquals(row(63), key(c, 0, a, 60));
         assertArrayEquals(row(64 + 1), key(c, 1, a, 61), "across a page boundary");
         assertArrayEquals(row(130), key(c, 0, a, 62));
+        assertArrayEquals(row(-130), value(c, 0, a, 62));
         assertArrayEquals(row(59), key(c, 0, a, 59), "the prefix stays");
         assertArrayEquals(row(60), key(c, 0, b, 60), "a fork sharing the pages keeps its own cells");
         assertArrayEquals(row(62 + 1), key(c, 1, b, 62));
