@@ -15,7 +15,7 @@ public final class QuickBench {
         int reps = args.length > 2 ? Integer.parseInt(args[2]) : 3;
         int prefill = args.length > 3 ? Integer.parseInt(args[3]) : 128;
         if (Boolean.getBoolean("quick.bandwidth")) System.out.println("bandwidth " + Bandwidth.readGigabytesPerSecond(threads));
-        try (Model m = Model.open(model); Plan p = m.compile(new JavaBackend(), PlanOptions.of(512, threads).withActivations(dev.squall.backend.Activations.parse(System.getProperty("quick.activations", "f32"))))) {
+        try (Model m = Model.open(model); Plan p = m.compile(new JavaBackend(), PlanOptions.of(Math.max(512, prefill + 256), threads).withActivations(dev.squall.backend.Activations.parse(System.getProperty("quick.activations", "f32"))).withCacheTypes(dev.squall.backend.CacheType.parse("kv", System.getProperty("quick.kv", "f32")), dev.squall.backend.CacheType.parse("kv", System.getProperty("quick.kv", "f32"))))) {
             for (int i = 0; i < 2; i++) SquallRun.run(p, 128, 32, 1);
             for (int i = 0; i < reps; i++) {
                 SquallRun.Timing t = SquallRun.run(p, prefill, 128, 2 + i);

@@ -111,8 +111,13 @@ public final class Attention {
                 while (p < end) {
                     int slot = p & ((1 << kv.pageShift()) - 1), count = Math.min(end - p, (1 << kv.pageShift()) - slot);
                     int base = (headOffset << kv.pageShift()) + slot;
-                    if (kv.halfKeys() != null) scoresByDimension(q, qOffset, headSize, kv.halfKeys()[kv.page(p)], base, kv.pageShift(), count, scores, n);
-                    else scoresByDimension(q, qOffset, headSize, kv.keys()[kv.page(p)], base, kv.pageShift(), count, scores, n);
+                    if (kv.halfKeys() != null) {
+                        float[] widened = halfScratch(headSize << kv.pageShift());
+                        widenKeys(kv.halfKeys()[kv.page(p)], base, kv.pageShift(), headSize, count, widened);
+                        scoresByDimension(q, qOffset, headSize, widened, 0, kv.pageShift(), count, scores, n);
+                    } else {
+                        scoresByDimension(q, qOffset, headSize, kv.keys()[kv.page(p)], base, kv.pageShift(), count, scores, n);
+                    }
                     p += count;
                     n += count;
                 }
@@ -130,71 +135,6 @@ public final class Attention {
         for (int j = 0; j < n; j++) scores[j] *= inv;
         if (kv.halfValues() != null) weightedHalfValues(kv, headOffset, headSize, ranges, firstRange, rangeCount, scores, out, outOffset);
         else weightedValues(kv, headOffset, headSize, ranges, firstRange, rangeCount, scores, out, outOffset);
-    }
-
-    /** {@link #scoresByDimension} over binary16 keys, widened in registers: the same sums of the widened values. */
-    private static void scoresByDimension(float[] q, int qOffset, int headSize, short[] page, int base, int shift, int count,
-                                          float[] scores, int at) {
-        int L = F.length(), i = 0;
-        for (; i + 4 * L <= count; i += 4 * L) {
-            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-            for (int c = 0; c < headSize; c++) {
-                FloatVector qc = FloatVector.broadcast(F, q[qOffset + c]);
-                int o = base + (c << shift) + i;
-                a0 = qc.fma(half(page, o), a0);
-                a1 = qc.fma(half(page, o + L), a1);
-                a2 = qc.fma(half(page, o + 2 * L), a2);
-                a3 = qc.fma(half(page, o + 3 * L), a3);
-            }
-            a0.intoArray(scores, at + i);
-            a1.intoArray(scores, at + i + L);
-            a2.intoArray(scores, at + i + 2 * L);
-            a3.intoArray(scores, at + i + 3 * L);
-        }
-        for (; i + L <= count; i += L) {
-            FloatVector a = FloatVector.zero(F);
-            for (int c = 0; c < headSize; c++) a = FloatVector.broadcast(F, q[qOffset + c]).fma(half(page, base + (c << shift) + i), a);
-            a.intoArray(scores, at + i);
-        }
-        for (; i < count; i++) {
-            float s = 0f;
-            for (int c = 0; c < headSize; c++) s = Math.fma(q[qOffset + c], Float.float16ToFloat(page[base + (c << shift) + i]), s);
-            scores[at + i] = s;
-        }
-    }
-
-    private static FloatVector half(short[] page, int at) {
-        return HalfVectors.toFloat(ShortVector.fromArray(Lanes.S, page, at));
-    }
-
-    /** {@link #weightedValues} over binary16 values, widened in registers; two vectors of elements per pass. */
-    private static void weightedHalfValues(KvPages kv, int headOffset, int headSize, int[] ranges, int firstRange, int rangeCount,
-                                           float[] weights, float[] out, int outOffset) {
-        int L = F.length(), bound = F.loopBound(headSize), e = 0;
-        for (; e < bound; e += 2 * L) {
-            boolean two = bound - e >= 2 * L;
-            FloatVector a0 = FloatVector.zero(F), a1 = a0;
-            int j = 0;
-            for (int r = firstRange; r < firstRange + rangeCount; r++) {
-                for (int p = ranges[2 * r]; p < ranges[2 * r + 1]; p++, j++) {
-                    short[] page = kv.halfValues()[kv.page(p)];
-                    int o = kv.offset(p, headOffset) + e;
-                    FloatVector w = FloatVector.broadcast(F, weights[j]);
-                    a0 = half(page, o).fma(w, a0);
-                    if (two) a1 = half(page, o + L).fma(w, a1);
-                }
-            }
-            a0.intoArray(out, outOffset + e);
-            if (two) a1.intoArray(out, outOffset + e + L);
-        }
-        for (e = bound; e < headSize; e++) {
-            float a = 0f;
-            int j = 0;
-            for (int r = firstRange; r < firstRange + rangeCount; r++) {
-                for (int p = ranges[2 * r]; p < ranges[2 * r + 1]; p++, j++) a = Math.fma(kv.value(p, headOffset, e), weights[j], a);
-            }
-            out[outOffset + e] = a;
-        }
     }
 
     /**
@@ -231,6 +171,72 @@ public final class Attention {
             float s = 0f;
             for (int c = 0; c < headSize; c++) s = Math.fma(q[qOffset + c], page[base + (c << shift) + i], s);
             scores[at + i] = s;
+        }
+    }
+
+    /**
+     * Scratch for one page of one head widened from binary16 (head size × page size floats, at
+     * most 256 × 64), per thread. Half pages are widened here first, one widening per loop body:
+     * a loop body with several inlined widenings passes the JIT's inlining limits, which then
+     * compiles the widening as a call with boxed vectors (it made an F16 cache three times slower).
+     */
+    private static final ThreadLocal<float[]> HALF_SCRATCH = ThreadLocal.withInitial(() -> new float[256 * 64]);
+
+    private static float[] halfScratch(int floats) {
+        float[] s = HALF_SCRATCH.get();
+        if (s.length < floats) HALF_SCRATCH.set(s = new float[floats]);
+        return s;
+    }
+
+    /** Keys of {@code count} positions stored by dimension from {@code page[base]}, widened to {@code out[c · 2^shift + i]}. */
+    private static void widenKeys(short[] page, int base, int shift, int headSize, int count, float[] out) {
+        int L = F.length();
+        for (int c = 0; c < headSize; c++) {
+            int from = base + (c << shift), to = c << shift, i = 0;
+            for (; i + L <= count; i += L) half(page, from + i).intoArray(out, to + i);
+            for (; i < count; i++) out[to + i] = Float.float16ToFloat(page[from + i]);
+        }
+    }
+
+    private static FloatVector half(short[] page, int at) {
+        return HalfVectors.toFloat(ShortVector.fromArray(Lanes.S, page, at));
+    }
+
+    /**
+     * {@link #weightedValues} over binary16 values: each page's rows of the head are widened into
+     * scratch, then summed in the same order, the accumulators carried across pages in {@code out}
+     * (a float stored and loaded is exact), so the result equals the float kernel's over the
+     * widened values bit for bit.
+     */
+    private static void weightedHalfValues(KvPages kv, int headOffset, int headSize, int[] ranges, int firstRange, int rangeCount,
+                                           float[] weights, float[] out, int outOffset) {
+        int L = F.length(), bound = F.loopBound(headSize), size = 1 << kv.pageShift();
+        float[] rows = halfScratch(headSize << kv.pageShift());
+        java.util.Arrays.fill(out, outOffset, outOffset + headSize, 0f);
+        int j = 0;
+        for (int r = firstRange; r < firstRange + rangeCount; r++) {
+            int p = ranges[2 * r], end = ranges[2 * r + 1];
+            while (p < end) {
+                int slot = p & (size - 1), count = Math.min(end - p, size - slot);
+                short[] page = kv.halfValues()[kv.page(p)];
+                for (int i = 0; i < count; i++) {
+                    int from = kv.offset(p + i, headOffset), to = i * headSize, e = 0;
+                    for (; e < bound; e += L) half(page, from + e).intoArray(rows, to + e);
+                    for (; e < headSize; e++) rows[to + e] = Float.float16ToFloat(page[from + e]);
+                }
+                for (int e = 0; e < bound; e += L) {
+                    FloatVector a = FloatVector.fromArray(F, out, outOffset + e);
+                    for (int i = 0; i < count; i++) a = FloatVector.fromArray(F, rows, i * headSize + e).fma(FloatVector.broadcast(F, weights[j + i]), a);
+                    a.intoArray(out, outOffset + e);
+                }
+                for (int e = bound; e < headSize; e++) {
+                    float a = out[outOffset + e];
+                    for (int i = 0; i < count; i++) a = Math.fma(rows[i * headSize + e], weights[j + i], a);
+                    out[outOffset + e] = a;
+                }
+                j += count;
+                p += count;
+            }
         }
     }
 
