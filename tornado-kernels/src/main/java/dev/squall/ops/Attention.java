@@ -113,8 +113,8 @@ public final class Attention {
                     int base = (headOffset << kv.pageShift()) + slot;
                     if (kv.halfKeys() != null) {
                         float[] widened = halfScratch(headSize << kv.pageShift());
-                        widenKeys(kv.halfKeys()[kv.page(p)], base, kv.pageShift(), headSize, count, widened);
-                        scoresByDimension(q, qOffset, headSize, widened, 0, kv.pageShift(), count, scores, n);
+                        widen(kv.halfKeys()[kv.page(p)], headOffset << kv.pageShift(), widened, 0, headSize << kv.pageShift());
+                        scoresByDimension(q, qOffset, headSize, widened, slot, kv.pageShift(), count, scores, n);
                     } else {
                         scoresByDimension(q, qOffset, headSize, kv.keys()[kv.page(p)], base, kv.pageShift(), count, scores, n);
                     }
@@ -175,10 +175,10 @@ public final class Attention {
     }
 
     /**
-     * Scratch for one page of one head widened from binary16 (head size × page size floats, at
-     * most 256 × 64), per thread. Half pages are widened here first, one widening per loop body:
-     * a loop body with several inlined widenings passes the JIT's inlining limits, which then
-     * compiles the widening as a call with boxed vectors (it made an F16 cache three times slower).
+     * Scratch for one page of one head widened from binary16 (head size × page size floats), per
+     * thread. Half pages are widened here first, then read by the float kernels: widening inside
+     * the Vector API loops passed the JIT's inlining limits, which compiled the widening as a call
+     * with boxed vectors (it made an F16 cache three times slower).
      */
     private static final ThreadLocal<float[]> HALF_SCRATCH = ThreadLocal.withInitial(() -> new float[256 * 64]);
 
@@ -188,18 +188,14 @@ public final class Attention {
         return s;
     }
 
-    /** Keys of {@code count} positions stored by dimension from {@code page[base]}, widened to {@code out[c · 2^shift + i]}. */
-    private static void widenKeys(short[] page, int base, int shift, int headSize, int count, float[] out) {
-        int L = F.length();
-        for (int c = 0; c < headSize; c++) {
-            int from = base + (c << shift), to = c << shift, i = 0;
-            for (; i + L <= count; i += L) half(page, from + i).intoArray(out, to + i);
-            for (; i < count; i++) out[to + i] = Float.float16ToFloat(page[from + i]);
-        }
-    }
-
-    private static FloatVector half(short[] page, int at) {
-        return HalfVectors.toFloat(ShortVector.fromArray(Lanes.S, page, at));
+    /**
+     * {@code n} halves widened, value for value: a plain loop over arrays, which the JIT compiles
+     * to the processor's conversion instructions (F16C's vcvtph2ps on x86) when it is long (a whole
+     * page of a head's keys); for a head's row of values, a call per row costs more than the
+     * integer widening of {@link HalfVectors} in the loop.
+     */
+    private static void widen(short[] src, int from, float[] dst, int to, int n) {
+        for (int i = 0; i < n; i++) dst[to + i] = Float.float16ToFloat(src[from + i]);
     }
 
     /**
@@ -221,7 +217,7 @@ public final class Attention {
                 short[] page = kv.halfValues()[kv.page(p)];
                 for (int i = 0; i < count; i++) {
                     int from = kv.offset(p + i, headOffset), to = i * headSize, e = 0;
-                    for (; e < bound; e += L) half(page, from + e).intoArray(rows, to + e);
+                    for (; e < bound; e += L) HalfVectors.toFloat(ShortVector.fromArray(Lanes.S, page, from + e)).intoArray(rows, to + e);
                     for (; e < headSize; e++) rows[to + e] = Float.float16ToFloat(page[from + e]);
                 }
                 for (int e = 0; e < bound; e += L) {
