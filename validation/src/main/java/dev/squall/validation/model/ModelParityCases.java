@@ -1,8 +1,10 @@
 package dev.squall.validation.model;
 
+import dev.squall.backend.Activations;
 import dev.squall.backend.Backend;
 import dev.squall.backend.Plan;
 import dev.squall.backend.PlanOptions;
+import dev.squall.cpu.RowKernels;
 import dev.squall.graph.Batch;
 import dev.squall.graph.ForwardResult;
 import dev.squall.model.Model;
@@ -53,7 +55,67 @@ public final class ModelParityCases implements CaseSource {
     @Override public List<ValidationCase> cases(Context context, List<Backend> backends) {
         List<ValidationCase> cases = new ArrayList<>();
         for (Backend b : backends) for (ReferenceCatalog.Entry e : ReferenceCatalog.entries()) cases.add(new ParityCase(e, b));
+        for (Backend b : backends) {
+            if (!b.id().equals("java")) continue;   // --activations q8 is the Java backend's
+            for (ReferenceCatalog.Entry e : ReferenceCatalog.entries()) {
+                if (e.quantized() && RowKernels.forFormat(e.spec().matrixFormat()).dotsQ8()) cases.add(new Q8Case(e, b));
+            }
+        }
         return cases;
+    }
+
+    /**
+     * {@code --activations q8} against llama.cpp: Squall then rounds every matmul input to Q8_0 as
+     * llama.cpp does and sums the integer block products exactly, so it must be closer to
+     * llama.cpp than the float-activation path (median NMSE over the prompt positions), stay within
+     * the same rounding bound, and equal the emulation of llama.cpp's rounding
+     * ({@link ReferenceForward} with {@link ActivationRounding#Q8_0}) more closely than llama.cpp
+     * itself is away from float activations.
+     */
+    private record Q8Case(ReferenceCatalog.Entry entry, Backend backend) implements ValidationCase {
+        @Override public String group() { return "model"; }
+        @Override public String name() { return entry.name() + " --activations q8 vs llama.cpp"; }
+        @Override public String device() { return backend.id(); }
+        @Override public String subject() { return entry.name(); }
+
+        @Override public Outcome run(Context context) throws Exception {
+            ModelReference ref = ModelReference.read(context.references(), entry.name());
+            Path dir = Files.createDirectories(context.work().resolve("model-parity"));
+            Path gguf = dir.resolve(entry.name() + "-q8.gguf");
+            SyntheticModel.write(entry.spec(), gguf, null);
+            if (!ModelReference.sha256(gguf).equals(ref.ggufSha256())) {
+                Files.deleteIfExists(gguf);
+                return Outcome.fail("GGUF SHA-256 differs", "the generator changed; regenerate the references (validation/references/regenerate.sh)");
+            }
+            float[] expected = ref.readLogits(context.references());
+            PlanOptions options = PlanOptions.of(ref.prompt().length + ReferenceCatalog.GREEDY_STEPS, context.threads());
+            try (Model m = Model.open(gguf); Plan exact = m.compile(backend, options); Plan q8 = m.compile(backend, options.withActivations(Activations.Q8))) {
+                int positions = ref.prompt().length, vocab = ref.logits().vocab();
+                SquallRun floats = SquallRun.of(exact, ref.prompt(), ReferenceCatalog.GREEDY_STEPS);
+                SquallRun rounded = SquallRun.of(q8, ref.prompt(), ReferenceCatalog.GREEDY_STEPS);
+                ActivationRounding rounding = ActivationRounding.forWeights(entry.spec().matrixFormat());
+                float[] emulated = ReferenceForward.logits(m.graph(), ref.prompt(), rounding);
+                double q8Llama = LogitComparison.median(LogitComparison.nmsePerPosition(expected, rounded.logits(), positions, vocab));
+                double q8LlamaMax = LogitComparison.max(LogitComparison.nmsePerPosition(expected, rounded.logits(), positions, vocab));
+                double f32Llama = LogitComparison.median(LogitComparison.nmsePerPosition(expected, floats.logits(), positions, vocab));
+                double q8Emulated = LogitComparison.median(LogitComparison.nmsePerPosition(emulated, rounded.logits(), positions, vocab));
+                double threshold = rounding.threshold(ReferenceForward.matmuls(m.graph()));
+                int greedyQ8 = LogitComparison.agreeingPrefix(ref.greedy(), rounded.greedy());
+                int greedyF32 = LogitComparison.agreeingPrefix(ref.greedy(), floats.greedy());
+                boolean closer = q8Llama < f32Llama, bounded = q8LlamaMax <= threshold, emulates = q8Emulated < f32Llama;
+                String measure = String.format(Locale.ROOT, "NMSE to llama.cpp median %.1e (float activations %.1e: %.1g times closer), max %.1e %s %.1e; "
+                                + "to the emulated rounding %.1e; greedy %d/%d (float activations %d/%d)",
+                        q8Llama, f32Llama, f32Llama / q8Llama, q8LlamaMax, bounded ? "≤" : ">", threshold, q8Emulated,
+                        greedyQ8, ref.greedy().length, greedyF32, ref.greedy().length);
+                List<String> why = new ArrayList<>();
+                if (!closer) why.add("q8 activations are not closer to llama.cpp than float activations");
+                if (!bounded) why.add("q8 activations leave the rounding bound");
+                if (!emulates) why.add("q8 activations are further from the emulated rounding than llama.cpp is from float activations");
+                return Outcome.judge(closer && bounded && emulates, measure, String.join("; ", why));
+            } finally {
+                Files.deleteIfExists(gguf);
+            }
+        }
     }
 
     private record ParityCase(ReferenceCatalog.Entry entry, Backend backend) implements ValidationCase {
