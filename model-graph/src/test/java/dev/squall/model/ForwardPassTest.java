@@ -186,7 +186,7 @@ class ForwardPassTest {
     }
 
     static Stream<WeightFormat> quantizedFormats() {
-        return Stream.of(WeightFormats.Q8_0, WeightFormats.Q4_0);
+        return Stream.of(WeightFormats.Q8_0, WeightFormats.Q4_0, WeightFormats.MXFP4);
     }
 
     @Test

@@ -11,7 +11,7 @@ public enum Activations {
     F32,
     /**
      * Activations rounded to Q8_0 once per token and matrix input, integer block dot products
-     * (Q8_0 and Q4_0 weights; other formats keep float activations). Lossy against F32: the
+     * (Q8_0, Q4_0 and MXFP4 weights; other formats keep float activations). Lossy against F32: the
      * rounding is llama.cpp's, and so are the results, much more closely.
      */
     Q8;

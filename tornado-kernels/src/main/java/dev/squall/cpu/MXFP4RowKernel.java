@@ -4,8 +4,11 @@ import dev.squall.format.E8M0;
 import dev.squall.format.MXFP4;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -27,6 +30,42 @@ final class MXFP4RowKernel implements RowKernel {
     private static final int HALF = MXFP4.BLOCK_ELEMENTS / 2;
 
     private MXFP4RowKernel() {}
+
+    /** ggml's {@code kvalues_mxfp4}, the E2M1 values doubled, by code, as shorts (the int8 path's weights). */
+    private static final ShortVector DOUBLED = Lanes.S.length() >= 16
+            ? ShortVector.fromArray(Lanes.S, new short[] {0, 1, 2, 3, 4, 6, 8, 12, 0, -1, -2, -3, -4, -6, -8, -12}, 0) : null;
+
+    /** Needs a short vector of 16 lanes to hold the 16-entry table (AVX-512); narrower machines keep float activations. */
+    @Override public boolean dotsQ8() { return DOUBLED != null; }
+
+    /**
+     * Per block, the nibbles widened to shorts pick the doubled E2M1 values from a 16-lane table
+     * (a permutation in a register); each low nibble's product plus the product of the high one in
+     * the same byte ({@code |p| ≤ 2 · 12 · 127}) as shorts, widened to ints, converted and scaled
+     * by the block's power of two halved times the activations' scale, as llama.cpp's
+     * {@code ggml_vec_dot_mxfp4_q8_0} scales them.
+     */
+    @Override
+    public float dotQ8(MemorySegment w, long offset, short[] xq, float[] xd, int xOffset, int n, float[] lanes) {
+        int blocks = Blocks.whole(MXFP4.INSTANCE, n), xb = xOffset / MXFP4.BLOCK_ELEMENTS;
+        FloatVector acc = FloatVector.zero(Lanes.F);
+        for (int b = 0; b < blocks; b++) {
+            long block = offset + (long) b * MXFP4.BLOCK_BYTES;
+            float half = E8M0.toFloat(w.get(ValueLayout.JAVA_BYTE, block) & 0xFF) * 0.5f;
+            FloatVector scale = FloatVector.broadcast(Lanes.F, half * xd[xb + b]);
+            int x0 = xOffset + b * MXFP4.BLOCK_ELEMENTS;
+            for (int j = 0; j < HALF; j += STEP) {
+                ShortVector q = (ShortVector) ByteVector.fromMemorySegment(Lanes.B, w, block + MXFP4.QS_OFFSET + j, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2S, Lanes.S, 0);
+                ShortVector lo = q.and((short) 0xF).selectFrom(DOUBLED), hi = q.lanewise(VectorOperators.ASHR, 4).and((short) 0xF).selectFrom(DOUBLED);
+                ShortVector p = lo.mul(ShortVector.fromArray(Lanes.S, xq, x0 + j)).add(hi.mul(ShortVector.fromArray(Lanes.S, xq, x0 + HALF + j)));
+                IntVector sums = (IntVector) p.convertShape(VectorOperators.S2I, Lanes.I, 0);
+                acc = ((FloatVector) sums.convert(VectorOperators.I2F, 0)).fma(scale, acc);
+            }
+        }
+        acc.intoArray(lanes, 0);
+        return Lanes.sum(lanes, 0);
+    }
 
     @Override
     public float dot(MemorySegment w, long offset, float[] x, int xOffset, int n) {

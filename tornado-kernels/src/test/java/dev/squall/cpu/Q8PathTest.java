@@ -62,10 +62,11 @@ class Q8PathTest {
     }
 
     @Test
-    void onlyQ8_0AndQ4_0HaveTheIntPath() {
+    void q8_0Q4_0AndMxfp4HaveTheIntPath() {
         Assumptions.assumeTrue(Lanes.QUANTIZED, "no quantized vector kernels with " + Lanes.F.length() + " float lanes");
         assertTrue(RowKernels.forFormat(WeightFormats.Q8_0).dotsQ8());
         assertTrue(RowKernels.forFormat(WeightFormats.Q4_0).dotsQ8());
+        assertEquals(Lanes.S.length() >= 16, RowKernels.forFormat(WeightFormats.MXFP4).dotsQ8(), "MXFP4 where 16 short lanes hold its table");
         assertFalse(RowKernels.forFormat(WeightFormats.F32).dotsQ8());
         assertFalse(RowKernels.forFormat(WeightFormats.Q4_K).dotsQ8());
     }
@@ -76,11 +77,12 @@ class Q8PathTest {
      * must agree to a few ulps of Σ|terms|; a wrong nibble, sign or pairing is off by far more.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"q8_0", "q4_0"})
+    @ValueSource(strings = {"q8_0", "q4_0", "mxfp4"})
     void blockDotProductsEqualTheIntegerDefinition(String name) {
         Assumptions.assumeTrue(Lanes.QUANTIZED, "no quantized vector kernels with " + Lanes.F.length() + " float lanes");
         WeightFormat f = WeightFormats.byName(name);
         RowKernel kernel = RowKernels.forFormat(f);
+        Assumptions.assumeTrue(kernel.dotsQ8(), () -> name + " has no int8 path on this machine");
         SplittableRandom r = new SplittableRandom(11);
         for (int n : new int[] {32, 96, 768, 2048}) {
             float[] w = new float[n], x = new float[n], lanes = new float[Lanes.F.length()], decoded = new float[n];
@@ -110,8 +112,11 @@ class Q8PathTest {
         }
     }
 
+    /** The value of one integer code of the block: the fp16 scale, or for MXFP4 half its power of two (codes are the doubled E2M1 values). */
     private static double blockScale(WeightFormat f, MemorySegment seg, int block) {
-        return F16.toFloat(seg.get(dev.squall.format.LittleEndian.SHORT, (long) block * f.blockBytes()));
+        long at = (long) block * f.blockBytes();
+        if (f == WeightFormats.MXFP4) return dev.squall.format.E8M0.toFloat(seg.get(java.lang.foreign.ValueLayout.JAVA_BYTE, at)) * 0.5;
+        return F16.toFloat(seg.get(dev.squall.format.LittleEndian.SHORT, at));
     }
 
     @Test
