@@ -46,7 +46,10 @@ final class MXFP4RowKernel implements RowKernel {
      * {@code ggml_vec_dot_mxfp4_q8_0} scales them.
      */
     @Override
-    public float dotQ8(MemorySegment w, long offset, short[] xq, float[] xd, int xOffset, int n, float[] lanes) {
+    public float dotQ8(MemorySegment w, long offset, Q8Activations x, int token, float[] lanes) {
+        short[] xq = x.q();
+        float[] xd = x.d();
+        int n = x.width(), xOffset = token * n;
         int blocks = Blocks.whole(MXFP4.INSTANCE, n), xb = xOffset / MXFP4.BLOCK_ELEMENTS;
         FloatVector acc = FloatVector.zero(Lanes.F);
         for (int b = 0; b < blocks; b++) {

@@ -39,7 +39,10 @@ final class Q4_0RowKernel implements RowKernel {
      * to ints, converted and scaled into the accumulator.
      */
     @Override
-    public float dotQ8(MemorySegment w, long offset, short[] xq, float[] xd, int xOffset, int n, float[] lanes) {
+    public float dotQ8(MemorySegment w, long offset, Q8Activations x, int token, float[] lanes) {
+        short[] xq = x.q();
+        float[] xd = x.d();
+        int n = x.width(), xOffset = token * n;
         int blocks = Blocks.whole(Q4_0.INSTANCE, n), xb = xOffset / Q4_0.BLOCK_ELEMENTS;
         FloatVector acc = FloatVector.zero(Lanes.F);
         for (int b = 0; b < blocks; b++) {

@@ -8,6 +8,7 @@ import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -32,6 +33,55 @@ final class Q4_KRowKernel implements RowKernel {
     private static final int SUB = 32;
 
     private Q4_KRowKernel() {}
+
+    @Override public boolean dotsQ8() { return true; }
+
+    @Override public Q8Activations.Kind q8Kind() { return Q8Activations.Kind.Q8_K; }
+
+    /**
+     * llama.cpp's {@code ggml_vec_dot_q4_K_q8_K}: per super-block, each sub-block's nibbles times
+     * the activations summed as shorts ({@code |p| ≤ 32/L · 2 · 15 · 127}), widened to ints and
+     * multiplied by the sub-block's 6-bit scale, all eight summed in int lanes (below 2^24, so the
+     * conversion is exact) and scaled by {@code d · d_x}; the minimums as
+     * {@code Σ min_s · Σ_s q_x}, an exact integer, scaled by {@code dmin · d_x} into a scalar sum
+     * added after the lanes are folded.
+     */
+    @Override
+    public float dotQ8(MemorySegment w, long offset, Q8Activations x, int token, float[] lanes) {
+        short[] xq = x.q();
+        int[] sums = x.sums();
+        int n = x.width(), blocks = Blocks.whole(Q4_K.INSTANCE, n);
+        FloatVector acc = FloatVector.zero(Lanes.F);
+        float mins = 0f;
+        for (int b = 0; b < blocks; b++) {
+            long block = offset + (long) b * Q4_K.BLOCK_BYTES;
+            float dx = x.d()[token * n / Q4_K.BLOCK_ELEMENTS + b];
+            float d = F16.toFloat(w.get(LittleEndian.SHORT, block + Q4_K.D_OFFSET)) * dx;
+            float dmin = F16.toFloat(w.get(LittleEndian.SHORT, block + Q4_K.DMIN_OFFSET)) * dx;
+            long scalesLow = Q4_K.scalesLow(w, block);
+            int scalesHigh = Q4_K.scalesHigh(w, block);
+            int x0 = token * n + b * Q4_K.BLOCK_ELEMENTS, s0 = x0 / Q8Activations.SUM;
+            IntVector isum = IntVector.zero(Lanes.I);
+            int msum = 0;
+            for (int c = 0; c < 4; c++) {
+                ShortVector lo = ShortVector.zero(Lanes.S), hi = lo;
+                for (int l = 0; l < SUB; l += STEP) {
+                    long at = block + Q4_K.QS_OFFSET + (long) SUB * c + l;
+                    ShortVector q = (ShortVector) ByteVector.fromMemorySegment(Lanes.B, w, at, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2S, Lanes.S, 0);
+                    lo = lo.add(q.and((short) 0xF).mul(ShortVector.fromArray(Lanes.S, xq, x0 + 2 * SUB * c + l)));
+                    hi = hi.add(q.lanewise(VectorOperators.ASHR, 4).and((short) 0xF).mul(ShortVector.fromArray(Lanes.S, xq, x0 + 2 * SUB * c + SUB + l)));
+                }
+                isum = isum.add(((IntVector) lo.convertShape(VectorOperators.S2I, Lanes.I, 0)).mul(IntVector.broadcast(Lanes.I, Q4_K.scale(scalesLow, scalesHigh, 2 * c))))
+                        .add(((IntVector) hi.convertShape(VectorOperators.S2I, Lanes.I, 0)).mul(IntVector.broadcast(Lanes.I, Q4_K.scale(scalesLow, scalesHigh, 2 * c + 1))));
+                msum += Q4_K.min(scalesLow, scalesHigh, 2 * c) * sums[s0 + 2 * c] + Q4_K.min(scalesLow, scalesHigh, 2 * c + 1) * sums[s0 + 2 * c + 1];
+            }
+            acc = ((FloatVector) isum.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Lanes.F, d), acc);
+            mins = Math.fma(-dmin, (float) msum, mins);
+        }
+        acc.intoArray(lanes, 0);
+        return Lanes.sum(lanes, 0) + mins;
+    }
 
     @Override
     public float dot(MemorySegment w, long offset, float[] x, int xOffset, int n) {

@@ -8,6 +8,7 @@ import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -37,6 +38,58 @@ final class Q6_KRowKernel implements RowKernel {
     private static final int STEP = Lanes.F.length();
 
     private Q6_KRowKernel() {}
+
+    @Override public boolean dotsQ8() { return true; }
+
+    @Override public Q8Activations.Kind q8Kind() { return Q8Activations.Kind.Q8_K; }
+
+    /**
+     * llama.cpp's {@code ggml_vec_dot_q6_K_q8_K}: per super-block, the 6-bit codes minus 32 times
+     * the activations as shorts ({@code |p| ≤ 32 · 127}), widened to ints and multiplied by each
+     * 16-element group's signed 8-bit scale, all sixteen groups summed in int lanes (below 2^24,
+     * so the conversion is exact) and scaled by {@code d · d_x}.
+     */
+    @Override
+    public float dotQ8(MemorySegment w, long offset, Q8Activations x, int token, float[] lanes) {
+        short[] xq = x.q();
+        int n = x.width(), blocks = Blocks.whole(Q6_K.INSTANCE, n);
+        FloatVector acc = FloatVector.zero(Lanes.F);
+        for (int b = 0; b < blocks; b++) {
+            long block = offset + (long) b * Q6_K.BLOCK_BYTES;
+            float d = F16.toFloat(w.get(LittleEndian.SHORT, block + Q6_K.D_OFFSET)) * x.d()[token * n / Q6_K.BLOCK_ELEMENTS + b];
+            int x0 = token * n + b * Q6_K.BLOCK_ELEMENTS;
+            IntVector isum = IntVector.zero(Lanes.I);
+            long scales = block + Q6_K.SCALES_OFFSET;
+            for (int h = 0; h < 2; h++) {
+                for (int l = 0; l < 32; l += STEP) {
+                    ShortVector ql0 = shorts(w, block + Q6_K.QL_OFFSET + 64 * h + l), ql1 = shorts(w, block + Q6_K.QL_OFFSET + 64 * h + 32 + l);
+                    ShortVector qh = shorts(w, block + Q6_K.QH_OFFSET + 32 * h + l);
+                    int xg = x0 + 128 * h + l;
+                    long sg = scales + 8 * h + l / 16;
+                    ShortVector c0 = ql0.and((short) 0xF).or(qh.and((short) 3).lanewise(VectorOperators.LSHL, 4));
+                    ShortVector c1 = ql1.and((short) 0xF).or(qh.and((short) 0xC).lanewise(VectorOperators.LSHL, 2));
+                    ShortVector c2 = ql0.lanewise(VectorOperators.ASHR, 4).and((short) 0xF).or(qh.and((short) 0x30));
+                    ShortVector c3 = ql1.lanewise(VectorOperators.ASHR, 4).and((short) 0xF).or(qh.lanewise(VectorOperators.ASHR, 2).and((short) 0x30));
+                    ShortVector p0 = c0.sub((short) 32).mul(ShortVector.fromArray(Lanes.S, xq, xg));
+                    ShortVector p1 = c1.sub((short) 32).mul(ShortVector.fromArray(Lanes.S, xq, xg + 32));
+                    ShortVector p2 = c2.sub((short) 32).mul(ShortVector.fromArray(Lanes.S, xq, xg + 64));
+                    ShortVector p3 = c3.sub((short) 32).mul(ShortVector.fromArray(Lanes.S, xq, xg + 96));
+                    isum = isum.add(((IntVector) p0.convertShape(VectorOperators.S2I, Lanes.I, 0)).mul(IntVector.broadcast(Lanes.I, w.get(java.lang.foreign.ValueLayout.JAVA_BYTE, sg))))
+                            .add(((IntVector) p1.convertShape(VectorOperators.S2I, Lanes.I, 0)).mul(IntVector.broadcast(Lanes.I, w.get(java.lang.foreign.ValueLayout.JAVA_BYTE, sg + 2))))
+                            .add(((IntVector) p2.convertShape(VectorOperators.S2I, Lanes.I, 0)).mul(IntVector.broadcast(Lanes.I, w.get(java.lang.foreign.ValueLayout.JAVA_BYTE, sg + 4))))
+                            .add(((IntVector) p3.convertShape(VectorOperators.S2I, Lanes.I, 0)).mul(IntVector.broadcast(Lanes.I, w.get(java.lang.foreign.ValueLayout.JAVA_BYTE, sg + 6))));
+                }
+            }
+            acc = ((FloatVector) isum.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Lanes.F, d), acc);
+        }
+        acc.intoArray(lanes, 0);
+        return Lanes.sum(lanes, 0);
+    }
+
+    /** {@link Lanes#S}-many bytes from {@code at}, widened to shorts (sign-extended; callers mask). */
+    private static ShortVector shorts(MemorySegment w, long at) {
+        return (ShortVector) ByteVector.fromMemorySegment(Lanes.B, w, at, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2S, Lanes.S, 0);
+    }
 
     @Override
     public float dot(MemorySegment w, long offset, float[] x, int xOffset, int n) {

@@ -3,49 +3,108 @@ package dev.squall.cpu;
 import dev.squall.format.F16;
 
 /**
- * Activations rounded to Q8_0 for the exact int8 path ({@code --activations q8}): each token's row
- * of {@code k} floats in blocks of 32, each block an fp16 scale {@code d} and 32 integers in
- * [-127, 127], stored widened to shorts so that every weight row reuses them without widening again.
+ * Activations rounded to 8-bit integers for the exact int8 path ({@code --activations q8}), as
+ * llama.cpp rounds a matmul's input for the weight's {@code vec_dot_type}: each token's row of
+ * {@code width} floats in blocks, each block a scale {@code d} and integers stored widened to
+ * shorts, so that every weight row reuses them without widening again.
  *
- * <p>The rounding is llama.cpp's x86 {@code quantize_row_q8_0}: {@code amax} the largest magnitude
- * of the block, {@code d = amax / 127} stored as fp16, {@code q = rint(x · 127 / amax)} (to
- * nearest, ties to even), an all-zero block all zeros. A token is quantized once per matrix input
- * and then read by every row of every matrix that takes that input.
+ * <ul>
+ * <li>{@link Kind#Q8_0} (Q8_0, Q4_0 and MXFP4 weights), llama.cpp's x86 {@code quantize_row_q8_0}:
+ *     blocks of 32, {@code amax} the largest magnitude, {@code d = amax / 127} stored as fp16,
+ *     {@code q = rint(x · 127 / amax)} (to nearest, ties to even).</li>
+ * <li>{@link Kind#Q8_K} (Q4_K and Q6_K weights), {@code quantize_row_q8_K_ref}: blocks of 256,
+ *     {@code max} the value of largest magnitude with its sign, {@code iscale = -127 / max},
+ *     {@code q = min(127, rint(iscale · x))}, {@code d = 1 / iscale} kept as a float, and the sum
+ *     of the integers of every 32 for the weights' minimums.</li>
+ * </ul>
+ * An all-zero block is all zeros with {@code d = 0}. A token is rounded once per matrix input and
+ * then read by every row of every matrix that takes that input.
  */
 public final class Q8Activations {
 
-    public static final int BLOCK = 32;
+    /** The two roundings, by block size. */
+    public enum Kind {
+        Q8_0(32), Q8_K(256);
 
+        public final int block;
+
+        Kind(int block) { this.block = block; }
+    }
+
+    /** Elements per partial sum of a {@link Kind#Q8_K} block. */
+    public static final int SUM = 32;
+
+    private final Kind kind;
     private short[] q = new short[0];
     private float[] d = new float[0];
+    private int[] sums = new int[0];
     private int tokens, width;
 
-    /** Rounds rows {@code [0, tokens)} of {@code x} (each {@code width} floats, a multiple of 32, row-major). */
+    public Q8Activations(Kind kind) { this.kind = kind; }
+
+    public Q8Activations() { this(Kind.Q8_0); }
+
+    public Kind kind() { return kind; }
+
+    /** Rounds rows {@code [0, tokens)} of {@code x} (each {@code width} floats, whole blocks, row-major). */
     public void quantize(float[] x, int tokens, int width) {
-        if (width % BLOCK != 0) throw new IllegalArgumentException("q8 activations need a width that is a multiple of " + BLOCK + ": " + width);
+        if (width % kind.block != 0) {
+            throw new IllegalArgumentException(kind + " activations need a width that is a multiple of " + kind.block + ": " + width);
+        }
         if (q.length < tokens * width) {
             q = new short[tokens * width];
-            d = new float[tokens * width / BLOCK];
+            d = new float[tokens * width / kind.block];
+            sums = new int[tokens * width / SUM];
         }
         this.tokens = tokens;
         this.width = width;
-        for (int b = 0; b < tokens * width / BLOCK; b++) block(x, b * BLOCK, q, d, b);
+        int blocks = tokens * width / kind.block;
+        for (int b = 0; b < blocks; b++) {
+            if (kind == Kind.Q8_0) blockQ8_0(x, b * kind.block, b);
+            else blockQ8_K(x, b * kind.block, b);
+        }
     }
 
-    /** One block: {@code q[at ..+32)} and {@code d[block]} from {@code x[at ..+32)}. */
-    static void block(float[] x, int at, short[] q, float[] d, int block) {
+    private void blockQ8_0(float[] x, int at, int block) {
         float amax = 0;
-        for (int i = 0; i < BLOCK; i++) amax = Math.max(amax, Math.abs(x[at + i]));
+        for (int i = 0; i < 32; i++) amax = Math.max(amax, Math.abs(x[at + i]));
         d[block] = F16.toFloat(F16.toBits(amax / 127f));
         float id = amax != 0 ? 127f / amax : 0f;
-        for (int i = 0; i < BLOCK; i++) q[at + i] = (short) Math.rint(x[at + i] * id);
+        for (int i = 0; i < 32; i++) q[at + i] = (short) Math.rint(x[at + i] * id);
+    }
+
+    private void blockQ8_K(float[] x, int at, int block) {
+        float max = 0, amax = 0;
+        for (int i = 0; i < 256; i++) {
+            float a = Math.abs(x[at + i]);
+            if (a > amax) {
+                amax = a;
+                max = x[at + i];
+            }
+        }
+        if (amax == 0) {
+            d[block] = 0f;
+            java.util.Arrays.fill(q, at, at + 256, (short) 0);
+        } else {
+            float iscale = -127f / max;
+            d[block] = 1 / iscale;
+            for (int i = 0; i < 256; i++) q[at + i] = (short) Math.min(127, (int) Math.rint(iscale * x[at + i]));
+        }
+        for (int s = 0; s < 256 / SUM; s++) {
+            int sum = 0;
+            for (int i = 0; i < SUM; i++) sum += q[at + s * SUM + i];
+            sums[at / SUM + s] = sum;
+        }
     }
 
     /** The rounded integers, token t's at {@code [t · width, (t + 1) · width)}. */
     public short[] q() { return q; }
 
-    /** The block scales, token t's at {@code [t · width / 32, (t + 1) · width / 32)}. */
+    /** The block scales, token t's at {@code [t · width / block, (t + 1) · width / block)}. */
     public float[] d() { return d; }
+
+    /** {@link Kind#Q8_K}: the sum of every 32 integers, token t's at {@code [t · width / 32, ..)}. */
+    public int[] sums() { return sums; }
 
     public int tokens() { return tokens; }
 

@@ -43,7 +43,10 @@ final class Q8_0RowKernel implements RowKernel {
      * vectors, converted and scaled, to the accumulator.
      */
     @Override
-    public float dotQ8(MemorySegment w, long offset, short[] xq, float[] xd, int xOffset, int n, float[] lanes) {
+    public float dotQ8(MemorySegment w, long offset, Q8Activations x, int token, float[] lanes) {
+        short[] xq = x.q();
+        float[] xd = x.d();
+        int n = x.width(), xOffset = token * n;
         int blocks = Blocks.whole(Q8_0.INSTANCE, n), xb = xOffset / Q8_0.BLOCK_ELEMENTS;
         FloatVector acc = FloatVector.zero(Lanes.F);
         for (int b = 0; b < blocks; b++) {

@@ -63,19 +63,22 @@ public interface RowKernel {
 
     /**
      * Whether {@link #dotQ8} runs: the format has an exact int8 path for activations rounded to
-     * Q8_0 ({@link Q8Activations}).
+     * 8-bit integers ({@link Q8Activations}) of the kind {@link #q8Kind}.
      */
     default boolean dotsQ8() { return false; }
 
+    /** How the int8 path wants the activations rounded: as llama.cpp's {@code vec_dot_type} of the format. */
+    default Q8Activations.Kind q8Kind() { return Q8Activations.Kind.Q8_0; }
+
     /**
-     * One row times one token's Q8_0-rounded activations {@code xq[xOffset ..+n)} with scales
-     * {@code xd[xOffset / 32 ..)}: per 32-element block, the integer sum of the products (exact),
+     * One row times token {@code token} of {@code x} (rounded as {@link #q8Kind} says): per block,
+     * the integer sums of the products (exact),
      * converted to float and fused into one {@link Lanes#F} accumulator times the product of the
      * two blocks' scales, block after block in order, the lanes folded by {@link Lanes#sum}. The
      * order is fixed per row and token, so any batch gives the same bits as token by token.
      * {@code lanes} is scratch ({@link Lanes#F}-many floats). Only for kernels that {@link #dotsQ8}.
      */
-    default float dotQ8(MemorySegment w, long offset, short[] xq, float[] xd, int xOffset, int n, float[] lanes) {
+    default float dotQ8(MemorySegment w, long offset, Q8Activations x, int token, float[] lanes) {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " has no int8 path");
     }
 }

@@ -116,13 +116,11 @@ public final class Matmul {
                                  int r0, int r1, float[] lanes) {
         int k = w.columns(), rows = w.rows(), tokens = x.tokens();
         if (x.width() != k) throw new IllegalArgumentException("matmul " + w + ": q8 activations are " + x.width() + " wide, the weight takes " + k);
-        short[] q = x.q();
-        float[] d = x.d();
         for (int c0 = r0; c0 < r1; c0 += Q8_ROWS) {
             int c1 = Math.min(r1, c0 + Q8_ROWS);
             for (int t = 0; t < tokens; t++) {
                 int o = outOffset + t * rows;
-                for (int r = c0; r < c1; r++) out[o + r] = kernel.dotQ8(w.data(), w.rowOffset(r), q, d, t * k, k, lanes);
+                for (int r = c0; r < c1; r++) out[o + r] = kernel.dotQ8(w.data(), w.rowOffset(r), x, t, lanes);
             }
         }
     }

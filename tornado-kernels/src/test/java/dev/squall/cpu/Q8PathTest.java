@@ -62,13 +62,15 @@ class Q8PathTest {
     }
 
     @Test
-    void q8_0Q4_0AndMxfp4HaveTheIntPath() {
+    void theBlockFormatsHaveTheIntPathAndFloatsDoNot() {
         Assumptions.assumeTrue(Lanes.QUANTIZED, "no quantized vector kernels with " + Lanes.F.length() + " float lanes");
         assertTrue(RowKernels.forFormat(WeightFormats.Q8_0).dotsQ8());
         assertTrue(RowKernels.forFormat(WeightFormats.Q4_0).dotsQ8());
         assertEquals(Lanes.S.length() >= 16, RowKernels.forFormat(WeightFormats.MXFP4).dotsQ8(), "MXFP4 where 16 short lanes hold its table");
+        assertTrue(RowKernels.forFormat(WeightFormats.Q6_K).dotsQ8());
         assertFalse(RowKernels.forFormat(WeightFormats.F32).dotsQ8());
-        assertFalse(RowKernels.forFormat(WeightFormats.Q4_K).dotsQ8());
+        assertTrue(RowKernels.forFormat(WeightFormats.Q4_K).dotsQ8());
+        assertEquals(Q8Activations.Kind.Q8_K, RowKernels.forFormat(WeightFormats.Q4_K).q8Kind());
     }
 
     /**
@@ -106,7 +108,7 @@ class Q8PathTest {
                     expected += term;
                     magnitude += Math.abs(term);
                 }
-                float actual = kernel.dotQ8(seg, 0, q.q(), q.d(), 0, n, lanes);
+                float actual = kernel.dotQ8(seg, 0, q, 0, lanes);
                 assertEquals(expected, actual, 1e-6 * magnitude + 1e-30, name + " n=" + n);
             }
         }
@@ -117,6 +119,115 @@ class Q8PathTest {
         long at = (long) block * f.blockBytes();
         if (f == WeightFormats.MXFP4) return dev.squall.format.E8M0.toFloat(seg.get(java.lang.foreign.ValueLayout.JAVA_BYTE, at)) * 0.5;
         return F16.toFloat(seg.get(dev.squall.format.LittleEndian.SHORT, at));
+    }
+
+    /** quantize_row_q8_K_ref: the signed value of largest magnitude maps to -127, d = 1/iscale, sums of every 32. */
+    @Test
+    void q8_KRoundsOnTheSignedMaximumAndSumsEvery32() {
+        float[] x = new float[256];
+        x[3] = -127f / 64f;    // max, with its sign: iscale = 64 exactly
+        x[0] = 2.5f / 64f;     // 2.5 -> 2 (tie to even)
+        x[1] = 3.5f / 64f;     // 3.5 -> 4
+        x[40] = -1.5f / 64f;   // -1.5 -> -2
+        x[41] = 1.984f / 64f;  // 1.984 -> 2
+        Q8Activations q = new Q8Activations(Q8Activations.Kind.Q8_K);
+        q.quantize(x, 1, 256);
+        assertEquals(2, q.q()[0]);
+        assertEquals(4, q.q()[1]);
+        assertEquals(-127, q.q()[3]);
+        assertEquals(-2, q.q()[40]);
+        assertEquals(2, q.q()[41]);
+        assertEquals(1f / 64f, q.d()[0]);
+        assertEquals(2 + 4 - 127, q.sums()[0]);
+        assertEquals(0, q.sums()[1]);
+        for (int s = 2; s < 8; s++) assertEquals(0, q.sums()[s]);
+    }
+
+    /**
+     * Q4_K against its integer definition: Σ_b d_x·(d·Σ_s sc_s·Σ q·q_x − dmin·Σ_s m_s·Σ q_x),
+     * codes, scales and minimums read from the bytes by the format's own helpers.
+     */
+    @Test
+    void q4_KBlockDotProductsEqualTheIntegerDefinition() {
+        Assumptions.assumeTrue(Lanes.QUANTIZED, "no quantized vector kernels with " + Lanes.F.length() + " float lanes");
+        WeightFormat f = WeightFormats.Q4_K;
+        RowKernel kernel = RowKernels.forFormat(f);
+        SplittableRandom r = new SplittableRandom(12);
+        for (int n : new int[] {256, 768, 2048}) {
+            float[] w = new float[n], x = new float[n];
+            for (int i = 0; i < n; i++) {
+                w[i] = (float) r.nextGaussian();
+                x[i] = (float) (r.nextGaussian() * (i % 11 == 0 ? 8 : 1));
+            }
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment seg = arena.allocate(f.rowBytes(n) + 3, 8).asSlice(3);
+                f.encode(w, 0, n, seg, 0);
+                Q8Activations q = new Q8Activations(Q8Activations.Kind.Q8_K);
+                q.quantize(x, 1, n);
+                double expected = 0, magnitude = 0;
+                for (int b = 0; b < n / 256; b++) {
+                    long block = (long) b * f.blockBytes();
+                    double d = F16.toFloat(seg.get(dev.squall.format.LittleEndian.SHORT, block));
+                    double dmin = F16.toFloat(seg.get(dev.squall.format.LittleEndian.SHORT, block + 2));
+                    long isum = 0, msum = 0;
+                    for (int sub = 0; sub < 8; sub++) {
+                        long dot = 0, xs = 0;
+                        for (int l = 0; l < 32; l++) {
+                            int code = (seg.get(java.lang.foreign.ValueLayout.JAVA_BYTE, block + 16 + 32L * (sub / 2) + l) & 0xFF) >>> (4 * (sub % 2)) & 0xF;
+                            int xi = q.q()[b * 256 + sub * 32 + l];
+                            dot += (long) code * xi;
+                            xs += xi;
+                        }
+                        isum += dot * dev.squall.format.Q4_K.scale(seg, block, sub);
+                        msum += xs * dev.squall.format.Q4_K.min(seg, block, sub);
+                    }
+                    double dx = q.d()[b];
+                    expected += dx * (d * isum - dmin * msum);
+                    magnitude += Math.abs(dx * d * isum) + Math.abs(dx * dmin * msum);
+                }
+                float actual = kernel.dotQ8(seg, 0, q, 0, new float[Lanes.F.length()]);
+                assertEquals(expected, actual, 1e-6 * magnitude, "n=" + n);
+            }
+        }
+    }
+
+    /** Q6_K against its integer definition: Σ_b d_x·d·Σ_g sc_g·Σ (code − 32)·q_x, codes read by {@link dev.squall.format.Q6_K#code}. */
+    @Test
+    void q6_KBlockDotProductsEqualTheIntegerDefinition() {
+        Assumptions.assumeTrue(Lanes.QUANTIZED, "no quantized vector kernels with " + Lanes.F.length() + " float lanes");
+        WeightFormat f = WeightFormats.Q6_K;
+        RowKernel kernel = RowKernels.forFormat(f);
+        assertEquals(Q8Activations.Kind.Q8_K, kernel.q8Kind());
+        SplittableRandom r = new SplittableRandom(13);
+        for (int n : new int[] {256, 768, 2048}) {
+            float[] w = new float[n], x = new float[n];
+            for (int i = 0; i < n; i++) {
+                w[i] = (float) r.nextGaussian();
+                x[i] = (float) (r.nextGaussian() * (i % 5 == 0 ? 6 : 1));
+            }
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment seg = arena.allocate(f.rowBytes(n) + 5, 8).asSlice(5);
+                f.encode(w, 0, n, seg, 0);
+                Q8Activations q = new Q8Activations(Q8Activations.Kind.Q8_K);
+                q.quantize(x, 1, n);
+                double expected = 0, magnitude = 0;
+                for (int b = 0; b < n / 256; b++) {
+                    long block = (long) b * f.blockBytes();
+                    double d = F16.toFloat(seg.get(dev.squall.format.LittleEndian.SHORT, block + dev.squall.format.Q6_K.D_OFFSET));
+                    long isum = 0;
+                    for (int g = 0; g < 16; g++) {
+                        long dot = 0;
+                        for (int e = 16 * g; e < 16 * g + 16; e++) dot += (long) (dev.squall.format.Q6_K.code(seg, block, e) - 32) * q.q()[b * 256 + e];
+                        isum += dot * seg.get(java.lang.foreign.ValueLayout.JAVA_BYTE, block + dev.squall.format.Q6_K.SCALES_OFFSET + g);
+                    }
+                    double term = q.d()[b] * d * isum;
+                    expected += term;
+                    magnitude += Math.abs(term);
+                }
+                float actual = kernel.dotQ8(seg, 0, q, 0, new float[Lanes.F.length()]);
+                assertEquals(expected, actual, 1e-6 * magnitude + 1e-30, "n=" + n);
+            }
+        }
     }
 
     @Test
@@ -139,8 +250,8 @@ class Q8PathTest {
                 one.quantize(java.util.Arrays.copyOfRange(x, t * n, (t + 1) * n), 1, n);
                 float[] batched = new float[rows], alone = new float[rows];
                 for (int row = 0; row < rows; row++) {
-                    batched[row] = kernel.dotQ8(seg, row * f.rowBytes(n), all.q(), all.d(), t * n, n, lanes);
-                    alone[row] = kernel.dotQ8(seg, row * f.rowBytes(n), one.q(), one.d(), 0, n, lanes);
+                    batched[row] = kernel.dotQ8(seg, row * f.rowBytes(n), all, t, lanes);
+                    alone[row] = kernel.dotQ8(seg, row * f.rowBytes(n), one, 0, lanes);
                 }
                 assertArrayEquals(alone, batched, "token " + t);
             }

@@ -57,8 +57,9 @@ final class JavaPlan implements Plan {
     private final Map<RopeSpec, Integer> ropeIndex = new IdentityHashMap<>();
     private final float[][] matmulScratch;
     private final float[][] scoreScratch;
-    /** The input of the matmul step being run, rounded to Q8_0 ({@code --activations q8}); steps run one at a time. */
-    private final Q8Activations q8Input = new Q8Activations();
+    /** The input of the matmul step being run, rounded for the int8 path ({@code --activations q8}), by kind; steps run one at a time. */
+    private final Map<Q8Activations.Kind, Q8Activations> q8Inputs = Map.of(
+            Q8Activations.Kind.Q8_0, new Q8Activations(Q8Activations.Kind.Q8_0), Q8Activations.Kind.Q8_K, new Q8Activations(Q8Activations.Kind.Q8_K));
     private final StepProfile profile = StepProfile.enabled() ? new StepProfile() : null;
 
     /** What a step sees of the batch being computed. */
@@ -322,18 +323,21 @@ final class JavaPlan implements Plan {
         }
         Act input = group.get(0).in();
         List<Act> outputs = group.stream().map(Op.Matmul::out).toList();
-        boolean[] q8 = new boolean[n];
-        boolean anyQ8 = false;
+        // per weight, the rounded input its int8 path reads (null: float activations); each kind rounded once per step
+        Q8Activations[] x8 = new Q8Activations[n];
+        java.util.Set<Q8Activations> rounded = new java.util.LinkedHashSet<>();
         for (int i = 0; i < n; i++) {
-            q8[i] = options.activations() == Activations.Q8 && kernels[i].dotsQ8();
-            anyQ8 |= q8[i];
+            if (options.activations() == Activations.Q8 && kernels[i].dotsQ8()) {
+                x8[i] = q8Inputs.get(kernels[i].q8Kind());
+                rounded.add(x8[i]);
+            }
         }
-        Q8Activations x8 = anyQ8 ? q8Input : null;
+        Q8Activations[] toRound = rounded.toArray(new Q8Activations[0]);
         return new Step() {
             @Override public void run(Frame f) {
                 int tokens = rows(input, f);
-                if (x8 != null) x8.quantize(buffers[in[0]], tokens, input.width());
-                ParallelMatmul.run(pool, w, kernels, buffers[in[0]], tokens, buffers, out, bias, matmulScratch, x8 == null ? null : q8, x8);
+                for (Q8Activations a : toRound) a.quantize(buffers[in[0]], tokens, input.width());
+                ParallelMatmul.run(pool, w, kernels, buffers[in[0]], tokens, buffers, out, bias, matmulScratch, toRound.length == 0 ? null : x8);
             }
             @Override public List<Act> outputs() { return outputs; }
             @Override public int layer() { return layer; }

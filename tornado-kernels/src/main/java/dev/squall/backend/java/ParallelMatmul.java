@@ -27,15 +27,15 @@ final class ParallelMatmul {
      */
     static void run(WorkerPool pool, WeightTensor[] w, RowKernel[] kernels, float[] x, int tokens, float[][] buffers,
                     int[] outs, float[][] bias, float[][] scratch) {
-        run(pool, w, kernels, x, tokens, buffers, outs, bias, scratch, null, null);
+        run(pool, w, kernels, x, tokens, buffers, outs, bias, scratch, null);
     }
 
     /**
-     * As above; weight i with {@code q8[i]} set multiplies {@code x8} (x rounded to Q8_0) through
-     * its kernel's int8 path instead of {@code x}.
+     * As above; weight i with {@code x8[i]} set multiplies it (x rounded for its int8 path)
+     * instead of {@code x}; {@code x8} may be null.
      */
     static void run(WorkerPool pool, WeightTensor[] w, RowKernel[] kernels, float[] x, int tokens, float[][] buffers,
-                    int[] outs, float[][] bias, float[][] scratch, boolean[] q8, Q8Activations x8) {
+                    int[] outs, float[][] bias, float[][] scratch, Q8Activations[] x8) {
         int n = w.length;
         int[] chunk = new int[n], first = new int[n + 1];
         for (int i = 0; i < n; i++) {
@@ -47,7 +47,7 @@ final class ParallelMatmul {
             while (c >= first[i + 1]) i++;
             int rows = w[i].rows(), r0 = (c - first[i]) * chunk[i], r1 = Math.min(rows, r0 + chunk[i]);
             float[] out = buffers[outs[i]];
-            if (q8 != null && q8[i]) Matmul.cpuRowsQ8(w[i], kernels[i], x8, out, 0, r0, r1, scratch[worker]);
+            if (x8 != null && x8[i] != null) Matmul.cpuRowsQ8(w[i], kernels[i], x8[i], out, 0, r0, r1, scratch[worker]);
             else Matmul.cpuRows(w[i], kernels[i], x, tokens, out, 0, r0, r1, scratch[worker]);
             if (bias[i] != null) {
                 for (int t = 0; t < tokens; t++) {

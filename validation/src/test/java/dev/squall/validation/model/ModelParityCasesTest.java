@@ -93,13 +93,18 @@ class ModelParityCasesTest {
         Context context = new Context(REAL_HOME, home.resolve("work"), 1);
         Backend java = new JavaBackend();
         List<ValidationCase> cases = new ModelParityCases().cases(context, List.of(java));
-        assertEquals(ReferenceCatalog.entries().size(), cases.size());
+        List<ReferenceCatalog.Entry> withIntPath = ReferenceCatalog.entries().stream()
+                .filter(e -> e.quantized() && dev.squall.cpu.RowKernels.forFormat(e.spec().matrixFormat()).dotsQ8()).toList();
+        assertEquals(ReferenceCatalog.entries().size() + withIntPath.size(), cases.size());
         for (int i = 0; i < cases.size(); i++) {
             ValidationCase c = cases.get(i);
             assertEquals("model", c.group());
             assertEquals(java.id(), c.device());
-            assertEquals(ReferenceCatalog.entries().get(i).name(), c.subject());
+            boolean q8 = i >= ReferenceCatalog.entries().size();
+            String subject = q8 ? withIntPath.get(i - ReferenceCatalog.entries().size()).name() : ReferenceCatalog.entries().get(i).name();
+            assertEquals(subject, c.subject());
             assertTrue(c.name().startsWith(c.subject()), c.name());
+            assertEquals(q8, c.name().contains("--activations q8"), c.name());
         }
     }
 
