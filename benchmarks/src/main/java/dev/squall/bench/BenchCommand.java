@@ -83,7 +83,7 @@ public final class BenchCommand implements Callable<Integer>, SquallCommand {
 
     @Option(names = "--activations", split = ",", defaultValue = "f32", paramLabel = "f32|q8[,...]",
             description = {"What Squall's CPU matmuls multiply with: f32 (default) or q8 (activations rounded to Q8_0, integer",
-                    "block dot products for Q8_0, Q4_0 and MXFP4 weights; lossy against f32); f32,q8 gives each model a row of each."})
+                    "block dot products for Q8_0, Q4_0, MXFP4, Q4_K and Q6_K weights; lossy against f32); f32,q8 gives each model a row of each."})
     List<String> activations = new ArrayList<>(List.of("f32"));
 
     @Option(names = "--cache-type-k", defaultValue = "f32", paramLabel = "f32|f16", description = "Squall's KV cache type for keys (default ${DEFAULT-VALUE}; compare with --llama-kv).")

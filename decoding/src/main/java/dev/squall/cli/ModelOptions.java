@@ -51,7 +51,7 @@ public final class ModelOptions {
 
     @Option(names = "--activations", defaultValue = "f32", paramLabel = "f32|q8",
             description = {"What the CPU matmuls multiply the weights with: f32 (default) or q8, activations rounded to Q8_0",
-                    "per token and integer block dot products for Q8_0, Q4_0 and MXFP4 weights (lossy against f32, as llama.cpp does;",
+                    "per token and integer block dot products for Q8_0, Q4_0, MXFP4, Q4_K and Q6_K weights (lossy against f32, as llama.cpp does;",
                     "batches equal token by token). Java backend only."})
     public String activations = "f32";
 

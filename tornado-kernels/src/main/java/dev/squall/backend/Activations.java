@@ -10,8 +10,8 @@ public enum Activations {
     /** Float activations times the weights' exact values. */
     F32,
     /**
-     * Activations rounded to Q8_0 once per token and matrix input, integer block dot products
-     * (Q8_0, Q4_0 and MXFP4 weights; other formats keep float activations). Lossy against F32: the
+     * Activations rounded to 8-bit integers once per token and matrix input, integer block dot products
+     * (Q8_0 blocks for Q8_0, Q4_0 and MXFP4 weights, Q8_K for Q4_K and Q6_K; other formats keep float activations). Lossy against F32: the
      * rounding is llama.cpp's, and so are the results, much more closely.
      */
     Q8;
