@@ -12,7 +12,7 @@
 
 /* Every flag of every subcommand; a subcommand reads only the ones it accepts (see llama-ref.c). */
 typedef struct {
-    const char *model, *tokens, *in, *out, *kv, *fa;
+    const char *model, *tokens, *in, *out, *kv, *fa, *cache;
     long threads, n, batch, prefill, decode, reps, seed;
     bool no_bos, no_parse_special, json_lines, special, remove_special, vocab_only, verbose;
 } options;

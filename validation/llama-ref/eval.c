@@ -54,6 +54,14 @@ static context_settings reference_settings(uint32_t n_ctx, uint32_t n_batch, lon
     };
 }
 
+/* --cache-type of logits: the KV cache type, F32 (the reference settings) when absent. */
+static enum ggml_type cache_type(const char *name) {
+    if (name == NULL || strcmp(name, "f32") == 0) return GGML_TYPE_F32;
+    if (strcmp(name, "f16") == 0) return GGML_TYPE_F16;
+    die("--cache-type must be f32 or f16, got '%s'", name);
+    return GGML_TYPE_F32;
+}
+
 int cmd_logits(const options *o) {
     size_t n;
     int32_t *ids = read_tokens(require(o->tokens, "--tokens"), &n);
@@ -62,7 +70,9 @@ int cmd_logits(const options *o) {
     int32_t n_vocab = llama_vocab_n_tokens(llama_model_get_vocab(model));
     check_ids(ids, n, n_vocab, "--tokens");
     uint32_t n_batch = batch_size(o, n);
-    struct llama_context *ctx = new_context(model, reference_settings((uint32_t) n, n_batch, o->threads));
+    context_settings settings = reference_settings((uint32_t) n, n_batch, o->threads);
+    settings.kv_type = cache_type(o->cache);
+    struct llama_context *ctx = new_context(model, settings);
     struct llama_batch batch = llama_batch_init((int32_t) n_batch, 0, 1);
     FILE *out = open_out(out_path);
     for (size_t start = 0; start < n; start += n_batch) {

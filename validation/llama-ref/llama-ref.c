@@ -27,6 +27,7 @@ static const struct flag {
     {"--in",               TEXT,   offsetof(options, in)},
     {"--out",              TEXT,   offsetof(options, out)},
     {"--kv",               TEXT,   offsetof(options, kv)},
+    {"--cache-type",       TEXT,   offsetof(options, cache)},
     {"--fa",               TEXT,   offsetof(options, fa)},
     {"-t",                 NUMBER, offsetof(options, threads)},
     {"-n",                 NUMBER, offsetof(options, n)},
@@ -122,8 +123,8 @@ static const struct command {
     const char *flags; /* the flags it accepts, space-separated */
     const char *usage;
 } COMMANDS[] = {
-    {"logits", cmd_logits, "-m --tokens --out -t --batch -v",
-     "logits -m MODEL --tokens FILE|IDS --out FILE [-t T] [--batch B]"},
+    {"logits", cmd_logits, "-m --tokens --out -t --batch --cache-type -v",
+     "logits -m MODEL --tokens FILE|IDS --out FILE [-t T] [--batch B] [--cache-type f32|f16]"},
     {"greedy", cmd_greedy, "-m --tokens -n -t --batch -v",
      "greedy -m MODEL --tokens FILE|IDS -n N [-t T] [--batch B]"},
     {"tokenize", cmd_tokenize, "-m --in --out --no-bos --no-parse-special --json-lines -v",

@@ -54,8 +54,14 @@ public final class LlamaRef {
     }
 
     public Logits logits(Path model, int[] tokens, int threads, Path scratch) throws IOException {
+        return logits(model, tokens, threads, scratch, "f32");
+    }
+
+    /** As above with llama.cpp's KV cache of type {@code cacheType} (f32, the reference settings, or f16). */
+    public Logits logits(Path model, int[] tokens, int threads, Path scratch, String cacheType) throws IOException {
         Path out = scratch.resolve(model.getFileName() + ".logits.f32");
-        JsonNode info = json(run("logits", "-m", model.toAbsolutePath().toString(), "--tokens", ids(tokens), "--out", out.toAbsolutePath().toString(), "-t", Integer.toString(threads)));
+        JsonNode info = json(run("logits", "-m", model.toAbsolutePath().toString(), "--tokens", ids(tokens), "--out", out.toAbsolutePath().toString(),
+                "-t", Integer.toString(threads), "--cache-type", cacheType));
         int positions = info.get("positions").asInt(), vocab = info.get("vocab").asInt();
         ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(out)).order(ByteOrder.LITTLE_ENDIAN);
         float[] v = new float[positions * vocab];

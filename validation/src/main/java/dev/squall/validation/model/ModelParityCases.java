@@ -2,6 +2,7 @@ package dev.squall.validation.model;
 
 import dev.squall.backend.Activations;
 import dev.squall.backend.Backend;
+import dev.squall.backend.CacheType;
 import dev.squall.backend.Plan;
 import dev.squall.backend.PlanOptions;
 import dev.squall.cpu.RowKernels;
@@ -60,8 +61,51 @@ public final class ModelParityCases implements CaseSource {
             for (ReferenceCatalog.Entry e : ReferenceCatalog.entries()) {
                 if (e.quantized() && RowKernels.forFormat(e.spec().matrixFormat()).dotsQ8()) cases.add(new Q8Case(e, b));
             }
+            for (ReferenceCatalog.Entry e : ReferenceCatalog.entries()) if (!e.quantized()) cases.add(new HalfCacheCase(e, b));
         }
         return cases;
+    }
+
+    /**
+     * An F16 KV cache ({@code --cache-type-k/-v f16}) against llama.cpp with its F16 cache, run
+     * live (the committed references use F32 caches): rounding keys and values to binary16 on both
+     * sides must bring Squall closer to llama.cpp than Squall's F32 cache is (median NMSE over the
+     * prompt), and keep it within the F16 rounding bound of the F16-weight models (llama.cpp also
+     * rounds the query and the attention weights to F16 when it multiplies them with an F16 cache,
+     * which Squall does not).
+     */
+    private record HalfCacheCase(ReferenceCatalog.Entry entry, Backend backend) implements ValidationCase {
+        @Override public String group() { return "model"; }
+        @Override public String name() { return entry.name() + " --cache-type-k/-v f16 vs llama.cpp f16 cache"; }
+        @Override public String device() { return backend.id(); }
+        @Override public String subject() { return entry.name(); }
+
+        @Override public Outcome run(Context context) throws Exception {
+            ModelReference ref = ModelReference.read(context.references(), entry.name());
+            Path dir = Files.createDirectories(context.work().resolve("model-parity"));
+            Path gguf = dir.resolve(entry.name() + "-f16cache.gguf");
+            SyntheticModel.write(entry.spec(), gguf, null);
+            PlanOptions options = PlanOptions.of(ref.prompt().length + ReferenceCatalog.GREEDY_STEPS, context.threads());
+            try (Model m = Model.open(gguf); Plan exact = m.compile(backend, options);
+                 Plan half = m.compile(backend, options.withCacheTypes(CacheType.F16, CacheType.F16))) {
+                int positions = ref.prompt().length, vocab = m.config().vocabSize();
+                float[] llama = context.llamaRef().logits(gguf, ref.prompt(), context.threads(), dir, "f16").values();
+                float[] viaHalf = SquallRun.of(half, ref.prompt(), 1).logits(), viaFloat = SquallRun.of(exact, ref.prompt(), 1).logits();
+                double[] halfNmse = LogitComparison.nmsePerPosition(llama, viaHalf, positions, vocab);
+                double halfMedian = LogitComparison.median(halfNmse), halfMax = LogitComparison.max(halfNmse);
+                double floatMedian = LogitComparison.median(LogitComparison.nmsePerPosition(llama, viaFloat, positions, vocab));
+                double bound = ActivationRounding.F16.threshold(ReferenceForward.matmuls(m.graph()));
+                boolean closer = halfMedian < floatMedian, bounded = halfMax <= bound;
+                String measure = String.format(Locale.ROOT, "NMSE to llama.cpp's F16 cache median %.1e max %.1e %s %.1e (Squall's F32 cache: median %.1e)",
+                        halfMedian, halfMax, bounded ? "≤" : ">", bound, floatMedian);
+                List<String> why = new ArrayList<>();
+                if (!closer) why.add("Squall's F16 cache is not closer to llama.cpp's than its F32 cache");
+                if (!bounded) why.add("beyond the F16 rounding bound");
+                return Outcome.judge(closer && bounded, measure, String.join("; ", why));
+            } finally {
+                Files.deleteIfExists(gguf);
+            }
+        }
     }
 
     /**

@@ -95,16 +95,20 @@ class ModelParityCasesTest {
         List<ValidationCase> cases = new ModelParityCases().cases(context, List.of(java));
         List<ReferenceCatalog.Entry> withIntPath = ReferenceCatalog.entries().stream()
                 .filter(e -> e.quantized() && dev.squall.cpu.RowKernels.forFormat(e.spec().matrixFormat()).dotsQ8()).toList();
-        assertEquals(ReferenceCatalog.entries().size() + withIntPath.size(), cases.size());
+        List<ReferenceCatalog.Entry> floats = ReferenceCatalog.entries().stream().filter(e -> !e.quantized()).toList();
+        int plain = ReferenceCatalog.entries().size();
+        assertEquals(plain + withIntPath.size() + floats.size(), cases.size());
         for (int i = 0; i < cases.size(); i++) {
             ValidationCase c = cases.get(i);
             assertEquals("model", c.group());
             assertEquals(java.id(), c.device());
-            boolean q8 = i >= ReferenceCatalog.entries().size();
-            String subject = q8 ? withIntPath.get(i - ReferenceCatalog.entries().size()).name() : ReferenceCatalog.entries().get(i).name();
+            boolean q8 = i >= plain && i < plain + withIntPath.size(), half = i >= plain + withIntPath.size();
+            String subject = half ? floats.get(i - plain - withIntPath.size()).name()
+                    : q8 ? withIntPath.get(i - plain).name() : ReferenceCatalog.entries().get(i).name();
             assertEquals(subject, c.subject());
             assertTrue(c.name().startsWith(c.subject()), c.name());
             assertEquals(q8, c.name().contains("--activations q8"), c.name());
+            assertEquals(half, c.name().contains("f16 cache"), c.name());
         }
     }
 
