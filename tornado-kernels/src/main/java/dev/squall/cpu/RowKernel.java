@@ -81,4 +81,13 @@ public interface RowKernel {
     default float dotQ8(MemorySegment w, long offset, Q8Activations x, int token, float[] lanes) {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " has no int8 path");
     }
+
+    /**
+     * {@link #dotQ8} for tokens {@code t0 .. t0 + 3} of {@code x}: {@code out[outOffset + i·outStride]}
+     * for i &lt; 4, each bit for bit what {@link #dotQ8} gives for that token (the row's blocks
+     * are decoded once for the four). {@code lanes} is scratch: four {@link Lanes#F}-many floats.
+     */
+    default void dotQ8x4(MemorySegment w, long offset, Q8Activations x, int t0, float[] out, int outOffset, int outStride, float[] lanes) {
+        for (int i = 0; i < 4; i++) out[outOffset + i * outStride] = dotQ8(w, offset, x, t0 + i, lanes);
+    }
 }

@@ -110,7 +110,7 @@ public final class Matmul {
      * The int8 path for rows {@code [r0, r1)} and every token of {@code x} (activations rounded to
      * Q8_0, {@link RowKernel#dotQ8}), writing {@code out[outOffset + t·rows + r]}. Each (row, token)
      * result is computed by the same call whatever the batch, so batches equal token by token.
-     * {@code lanes} needs {@link Lanes#F}-many floats.
+     * {@code lanes} needs four {@link Lanes#F}-many floats.
      */
     public static void cpuRowsQ8(WeightTensor w, RowKernel kernel, Q8Activations x, float[] out, int outOffset,
                                  int r0, int r1, float[] lanes) {
@@ -118,7 +118,11 @@ public final class Matmul {
         if (x.width() != k) throw new IllegalArgumentException("matmul " + w + ": q8 activations are " + x.width() + " wide, the weight takes " + k);
         for (int c0 = r0; c0 < r1; c0 += Q8_ROWS) {
             int c1 = Math.min(r1, c0 + Q8_ROWS);
-            for (int t = 0; t < tokens; t++) {
+            int t = 0;
+            for (; t + 4 <= tokens; t += 4) {
+                for (int r = c0; r < c1; r++) kernel.dotQ8x4(w.data(), w.rowOffset(r), x, t, out, outOffset + t * rows + r, rows, lanes);
+            }
+            for (; t < tokens; t++) {
                 int o = outOffset + t * rows;
                 for (int r = c0; r < c1; r++) out[o + r] = kernel.dotQ8(w.data(), w.rowOffset(r), x, t, lanes);
             }

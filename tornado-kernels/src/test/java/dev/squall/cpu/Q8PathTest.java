@@ -230,6 +230,30 @@ class Q8PathTest {
         }
     }
 
+    /** Four tokens per pass give each token's bits of one-token {@code dotQ8}, in every format with the path. */
+    @ParameterizedTest
+    @ValueSource(strings = {"q8_0", "q4_0", "mxfp4", "q4_k", "q6_k"})
+    void fourTokensAtOnceEqualEachTokenAlone(String name) {
+        Assumptions.assumeTrue(Lanes.QUANTIZED, "no quantized vector kernels with " + Lanes.F.length() + " float lanes");
+        WeightFormat f = WeightFormats.byName(name);
+        RowKernel kernel = RowKernels.forFormat(f);
+        Assumptions.assumeTrue(kernel.dotsQ8(), () -> name + " has no int8 path on this machine");
+        int n = 512, tokens = 6;
+        SplittableRandom r = new SplittableRandom(21);
+        float[] w = new float[n], x = new float[n * tokens];
+        for (int i = 0; i < n; i++) w[i] = (float) r.nextGaussian();
+        for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment seg = arena.allocate(f.rowBytes(n));
+            f.encode(w, 0, n, seg, 0);
+            Q8Activations q = new Q8Activations(kernel.q8Kind());
+            q.quantize(x, tokens, n);
+            float[] lanes = new float[4 * Lanes.F.length()], four = new float[2 * 4 + 1];
+            kernel.dotQ8x4(seg, 0, q, 2, four, 1, 2, lanes);
+            for (int i = 0; i < 4; i++) assertEquals(kernel.dotQ8(seg, 0, q, 2 + i, lanes), four[1 + 2 * i], name + " token " + (2 + i));
+        }
+    }
+
     @Test
     void tokensOfOneBatchGiveTheSameBitsWhereverTheyStand() {
         Assumptions.assumeTrue(Lanes.QUANTIZED, "no quantized vector kernels with " + Lanes.F.length() + " float lanes");
