@@ -73,6 +73,23 @@ class Q8PathTest {
         assertEquals(Q8Activations.Kind.Q8_K, RowKernels.forFormat(WeightFormats.Q4_K).q8Kind());
     }
 
+    /** One seeded weight row encoded at an odd address (as rows of odd-sized blocks lie) and seeded activations with spikes every {@code every} elements, rounded for the kernel. */
+    private record Row(MemorySegment seg, float[] decoded, Q8Activations q) {
+        static Row of(WeightFormat f, Q8Activations.Kind kind, int n, SplittableRandom r, int every, double spike, Arena arena) {
+            float[] w = new float[n], x = new float[n], decoded = new float[n];
+            for (int i = 0; i < n; i++) {
+                w[i] = (float) r.nextGaussian();
+                x[i] = (float) (r.nextGaussian() * (i % every == 0 ? spike : 1));
+            }
+            MemorySegment seg = arena.allocate(f.rowBytes(n) + 7, 8).asSlice(7);
+            f.encode(w, 0, n, seg, 0);
+            f.decode(seg, 0, decoded, 0, n);
+            Q8Activations q = new Q8Activations(kind);
+            q.quantize(x, 1, n);
+            return new Row(seg, decoded, q);
+        }
+    }
+
     /**
      * The definition: Σ_b d_w(b)·d_x(b)·Σ_i q_w·q_x, the integer sums exact, the rest in double.
      * The kernel's only roundings are the float scale product and the block accumulation, so it
@@ -87,17 +104,11 @@ class Q8PathTest {
         Assumptions.assumeTrue(kernel.dotsQ8(), () -> name + " has no int8 path on this machine");
         SplittableRandom r = new SplittableRandom(11);
         for (int n : new int[] {32, 96, 768, 2048}) {
-            float[] w = new float[n], x = new float[n], lanes = new float[Lanes.F.length()], decoded = new float[n];
-            for (int i = 0; i < n; i++) {
-                w[i] = (float) r.nextGaussian();
-                x[i] = (float) (r.nextGaussian() * (i % 7 == 0 ? 10 : 1));
-            }
             try (Arena arena = Arena.ofConfined()) {
-                MemorySegment seg = arena.allocate(f.rowBytes(n) + 7, 8).asSlice(7);   // an odd address, as rows of 34-byte blocks have
-                f.encode(w, 0, n, seg, 0);
-                f.decode(seg, 0, decoded, 0, n);
-                Q8Activations q = new Q8Activations();
-                q.quantize(x, 1, n);
+                Row row = Row.of(f, Q8Activations.Kind.Q8_0, n, r, 7, 10, arena);
+                MemorySegment seg = row.seg();
+                float[] decoded = row.decoded();
+                Q8Activations q = row.q();
                 double expected = 0, magnitude = 0;
                 for (int b = 0; b < n / 32; b++) {
                     // the weight's scale is the decoded value over its integer code; recover codes exactly
@@ -108,7 +119,7 @@ class Q8PathTest {
                     expected += term;
                     magnitude += Math.abs(term);
                 }
-                float actual = kernel.dotQ8(seg, 0, q, 0, lanes);
+                float actual = kernel.dotQ8(seg, 0, q, 0, new float[Lanes.F.length()]);
                 assertEquals(expected, actual, 1e-6 * magnitude + 1e-30, name + " n=" + n);
             }
         }
@@ -154,16 +165,10 @@ class Q8PathTest {
         RowKernel kernel = RowKernels.forFormat(f);
         SplittableRandom r = new SplittableRandom(12);
         for (int n : new int[] {256, 768, 2048}) {
-            float[] w = new float[n], x = new float[n];
-            for (int i = 0; i < n; i++) {
-                w[i] = (float) r.nextGaussian();
-                x[i] = (float) (r.nextGaussian() * (i % 11 == 0 ? 8 : 1));
-            }
             try (Arena arena = Arena.ofConfined()) {
-                MemorySegment seg = arena.allocate(f.rowBytes(n) + 3, 8).asSlice(3);
-                f.encode(w, 0, n, seg, 0);
-                Q8Activations q = new Q8Activations(Q8Activations.Kind.Q8_K);
-                q.quantize(x, 1, n);
+                Row row = Row.of(f, Q8Activations.Kind.Q8_K, n, r, 11, 8, arena);
+                MemorySegment seg = row.seg();
+                Q8Activations q = row.q();
                 double expected = 0, magnitude = 0;
                 for (int b = 0; b < n / 256; b++) {
                     long block = (long) b * f.blockBytes();
@@ -200,16 +205,10 @@ class Q8PathTest {
         assertEquals(Q8Activations.Kind.Q8_K, kernel.q8Kind());
         SplittableRandom r = new SplittableRandom(13);
         for (int n : new int[] {256, 768, 2048}) {
-            float[] w = new float[n], x = new float[n];
-            for (int i = 0; i < n; i++) {
-                w[i] = (float) r.nextGaussian();
-                x[i] = (float) (r.nextGaussian() * (i % 5 == 0 ? 6 : 1));
-            }
             try (Arena arena = Arena.ofConfined()) {
-                MemorySegment seg = arena.allocate(f.rowBytes(n) + 5, 8).asSlice(5);
-                f.encode(w, 0, n, seg, 0);
-                Q8Activations q = new Q8Activations(Q8Activations.Kind.Q8_K);
-                q.quantize(x, 1, n);
+                Row row = Row.of(f, Q8Activations.Kind.Q8_K, n, r, 5, 6, arena);
+                MemorySegment seg = row.seg();
+                Q8Activations q = row.q();
                 double expected = 0, magnitude = 0;
                 for (int b = 0; b < n / 256; b++) {
                     long block = (long) b * f.blockBytes();

@@ -12,7 +12,7 @@ import java.util.Map;
 /**
  * The KV cache of the Java backend: keys and values in pages of {@value #PAGE_SIZE} positions, as
  * floats or as binary16 halves ({@link CacheType}, chosen for keys and values apart).
- * Values are stored position by position ({@code kvWidth} floats each); keys dimension by
+ * Values are stored position by position ({@code kvWidth} elements each); keys dimension by
  * dimension ({@code PAGE_SIZE} floats per element of the row), which turns the attention scores of
  * a page into vertical multiply-adds ({@link KvPages#keysByDimension}).
  *
