@@ -24,6 +24,9 @@ public interface Plan extends AutoCloseable {
      */
     ForwardResult forward(Batch batch);
 
+    /** What squeezed attention has selected so far (zeros where the plan has run none). */
+    default AttentionStats attentionStats() { return AttentionStats.NONE; }
+
     /** The backend that compiled this plan. */
     Backend backend();
 

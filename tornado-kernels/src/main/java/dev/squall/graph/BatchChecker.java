@@ -69,6 +69,10 @@ public final class BatchChecker {
             if (cell >= cache.capacity()) {
                 throw new IllegalArgumentException("batch token " + i + ": cell " + cell + " is beyond the context size " + cache.capacity());
             }
+            int fixed = cache.fixedLength(seq);
+            if (cell < fixed) {
+                throw new IllegalArgumentException("batch token " + i + ": cell " + cell + " of sequence " + seq + " lies in its fixed context (cells 0 to " + (fixed - 1) + "), which is read-only");
+            }
             if (cell > len) {
                 throw new IllegalArgumentException("batch token " + i + ": cell " + cell + " of sequence " + seq + " leaves a gap (sequence holds " + len + " cells)");
             }

@@ -44,6 +44,43 @@ public interface KvCache {
     /** Whether {@code seq} is a live sequence of this cache. */
     boolean contains(int seq);
 
+    /**
+     * The cells of a fixed context to load into a sequence: per layer and cell, the key and value
+     * rows ({@code kvWidth} floats each) as the cache should hold them (for a squeezed context,
+     * each head's part in its index's cell order).
+     */
+    interface Rows {
+        int length();
+
+        void read(int layer, int cell, float[] key, float[] value);
+    }
+
+    /**
+     * Writes {@code rows} into cells {@code [0, rows.length())} of the empty sequence {@code seq} and
+     * attaches {@code index} (null: a dense fixed context) to them: from then on a query of the
+     * sequence that sees the whole fixed context reads only the keys the index selects for it, and
+     * the fixed cells can no longer be truncated, compacted or overwritten. Forks inherit both.
+     */
+    default void load(int seq, Rows rows, SqueezedIndex index) {
+        throw new UnsupportedOperationException("this backend's KV cache cannot load a fixed context (Squeezed Attention needs --device java)");
+    }
+
+    /** Reads the key and value rows of {@code cell} in {@code layer} ({@code kvWidth} floats each, widened if stored as halves). */
+    default void read(int layer, int seq, int cell, float[] key, float[] value) {
+        throw new UnsupportedOperationException("this backend's KV cache cannot be read back");
+    }
+
+    /** Replaces the selection thresholds of the index attached to {@code seq} ({@code --sparsity} at run time). */
+    default void thresholds(int seq, SqueezedIndex.Thresholds thresholds) {
+        throw new IllegalArgumentException("sequence " + seq + " holds no squeezed context");
+    }
+
+    /** The squeezed index attached to {@code seq}, or null. */
+    default SqueezedIndex index(int seq) { return null; }
+
+    /** Cells at the start of {@code seq} that hold a fixed context (0: none). */
+    default int fixedLength(int seq) { return 0; }
+
     /** Checks the arguments of {@link #compact}, naming the one at fault. */
     static void checkCompaction(int seq, int length, int start, int[] cells) {
         if (start < 0 || start > length) {

@@ -2,6 +2,7 @@ package dev.squall.backend.java;
 
 import dev.squall.backend.CacheType;
 import dev.squall.graph.KvCache;
+import dev.squall.graph.SqueezedIndex;
 import dev.squall.graph.ModelGraph.KvGeometry;
 import dev.squall.ops.Attention.KvPages;
 import java.util.ArrayDeque;
@@ -43,6 +44,8 @@ final class JavaKvCache implements KvCache {
         int[] pages = new int[4];
         int pageCount;
         int length;
+        int fixed;                  // cells [0, fixed) hold a loaded fixed context
+        SqueezedIndex index;        // its index, or null (dense)
     }
 
     JavaKvCache(KvGeometry geometry, int capacity, int totalCells) {
@@ -74,6 +77,8 @@ final class JavaKvCache implements KvCache {
         child.pages = parent.pages.clone();
         child.pageCount = parent.pageCount;
         child.length = parent.length;
+        child.fixed = parent.fixed;
+        child.index = parent.index;
         for (int i = 0; i < child.pageCount; i++) refCounts[child.pages[i]]++;
         int id = nextId++;
         sequences.put(id, child);
@@ -84,6 +89,9 @@ final class JavaKvCache implements KvCache {
         Sequence s = get(seq);
         if (length < 0 || length > s.length) {
             throw new IllegalArgumentException("cannot truncate sequence " + seq + " of length " + s.length + " to " + length);
+        }
+        if (length < s.fixed) {
+            throw new IllegalArgumentException("cannot truncate sequence " + seq + " to " + length + ": its first " + s.fixed + " cells are a fixed context");
         }
         int keep = (length + PAGE_SIZE - 1) >>> PAGE_SHIFT;
         for (int i = keep; i < s.pageCount; i++) release(s.pages[i]);
@@ -119,6 +127,7 @@ final class JavaKvCache implements KvCache {
     @Override public synchronized void compact(int seq, int start, int[] cells) {
         Sequence s = get(seq);
         KvCache.checkCompaction(seq, s.length, start, cells);
+        if (start < s.fixed) throw new IllegalArgumentException("cannot compact sequence " + seq + " from cell " + start + ": its first " + s.fixed + " cells are a fixed context");
         java.util.Set<Integer> copies = new java.util.HashSet<>();
         for (int i = 0; i < cells.length; i++) {
             int dst = start + i, page = s.pages[dst >>> PAGE_SHIFT];
@@ -229,6 +238,50 @@ final class JavaKvCache implements KvCache {
             for (int c = 0; c < width; c++) vp[slot * width + c] = Float.floatToFloat16(v[vOffset + c]);
         }
     }
+
+    @Override public synchronized void load(int seq, Rows rows, SqueezedIndex index) {
+        Sequence s = get(seq);
+        int n = rows.length();
+        if (s.length != 0) throw new IllegalArgumentException("a fixed context loads into an empty sequence; sequence " + seq + " holds " + s.length + " cells");
+        if (n < 1 || n > capacity) throw new IllegalArgumentException("a fixed context of " + n + " cells does not fit the context size " + capacity);
+        if (index != null && (index.length() != n || index.layers() != geometry.layers() || index.kvHeads() != geometry.kvHeads()
+                || index.headSize() != geometry.headSize())) {
+            throw new IllegalArgumentException("the squeezed index (" + index.length() + " cells, " + index.layers() + " layers × " + index.kvHeads() + " KV heads of "
+                    + index.headSize() + ") does not match the context (" + n + " cells) or the model (" + geometry + ")");
+        }
+        int pages = (n + PAGE_SIZE - 1) >>> PAGE_SHIFT;
+        if (pages > maxPages - pagesInUse()) throw new IllegalArgumentException("the KV cache is full: a fixed context of " + n + " cells needs " + pages + " free pages");
+        float[] k = new float[geometry.kvWidth()], v = new float[geometry.kvWidth()];
+        for (int cell = 0; cell < n; cell++) {
+            prepareWrite(seq, cell);
+            for (int l = 0; l < geometry.layers(); l++) {
+                rows.read(l, cell, k, v);
+                write(l, seq, cell, k, 0, v, 0);
+            }
+        }
+        s.fixed = n;
+        s.index = index;
+    }
+
+    @Override public synchronized void read(int layer, int seq, int cell, float[] key, float[] value) {
+        Sequence s = get(seq);
+        if (cell < 0 || cell >= s.length) throw new IllegalArgumentException("sequence " + seq + " holds " + s.length + " cells, not cell " + cell);
+        KvPages kv = view(layer, seq);
+        for (int c = 0; c < geometry.kvWidth(); c++) {
+            key[c] = kv.key(cell, 0, c);
+            value[c] = kv.value(cell, 0, c);
+        }
+    }
+
+    @Override public synchronized void thresholds(int seq, SqueezedIndex.Thresholds thresholds) {
+        Sequence s = get(seq);
+        if (s.index == null) throw new IllegalArgumentException("sequence " + seq + " holds no squeezed context");
+        s.index = s.index.withThresholds(thresholds);
+    }
+
+    @Override public synchronized SqueezedIndex index(int seq) { return get(seq).index; }
+
+    @Override public synchronized int fixedLength(int seq) { return get(seq).fixed; }
 
     /** A view of one layer of one sequence for the attention kernel (valid until the next write). */
     KvPages view(int layer, int seq) {

@@ -4,6 +4,7 @@ import dev.squall.backend.Backend;
 import dev.squall.backend.Plan;
 import dev.squall.backend.PlanOptions;
 import dev.squall.backend.Activations;
+import dev.squall.backend.AttentionStats;
 import dev.squall.cpu.Q8Activations;
 import dev.squall.cpu.RowKernel;
 import dev.squall.cpu.RowKernels;
@@ -15,11 +16,13 @@ import dev.squall.graph.KvCache;
 import dev.squall.graph.ModelGraph;
 import dev.squall.graph.Op;
 import dev.squall.graph.RopeSpec;
+import dev.squall.graph.SqueezedIndex;
 import dev.squall.ops.Add;
 import dev.squall.ops.Attention;
 import dev.squall.ops.Matmul;
 import dev.squall.ops.RmsNorm;
 import dev.squall.ops.Rope;
+import dev.squall.ops.SqueezedSelection;
 import dev.squall.ops.SwiGlu;
 import dev.squall.tensor.WeightTensor;
 import java.util.ArrayList;
@@ -85,6 +88,7 @@ final class JavaPlan implements Plan {
         this.graph = graph;
         this.options = options;
         this.pool = new WorkerPool(options.threads());
+        this.squeeze = new Squeeze();
         this.cache = new JavaKvCache(graph.kv(), options.contextSize(), options.totalCacheCells(), options.cacheTypeK(), options.cacheTypeV());
         this.limits = BatchChecker.limits(graph, 0);
         this.prologue = compile(graph.prologue(), -1);
@@ -358,6 +362,12 @@ final class JavaPlan implements Plan {
         });
     }
 
+    /**
+     * Stores the batch's keys and values, then attends each token and query head over its visible
+     * ranges. A token of a sequence with a squeezed fixed context that sees all of it reads only
+     * the fixed cells its query selects ({@link SqueezedSelection}, per query head), then the rest
+     * of its ranges: one softmax over both parts, which is the log-sum-exp merge of the two.
+     */
     private Step attention(Op.Attention a) {
         int q = slot(a.q()), k = slot(a.k()), v = slot(a.v()), out = slot(a.out());
         int heads = a.heads(), kvHeads = a.kvHeads(), hs = a.headSize(), layer = a.layer();
@@ -366,21 +376,90 @@ final class JavaPlan implements Plan {
         int kvWidth = kvHeads * hs, qWidth = heads * hs;
         float scale = (float) (1.0 / Math.sqrt(hs));
         return new Bound(a.out(), layer, f -> {
+            long start = System.nanoTime();
             float[] qb = buffers[q], kb = buffers[k], vb = buffers[v], ob = buffers[out];
             Batch b = f.batch;
             for (int t = 0; t < f.tokens; t++) cache.write(layer, b.sequence(t), b.cell(t), kb, t * kvWidth, vb, t * kvWidth);
             BatchChecker.Visibility vis = f.visibility;
             Attention.KvPages[] views = new Attention.KvPages[f.tokens];
+            SqueezedIndex[] squeezed = new SqueezedIndex[f.tokens];
             Map<Integer, Attention.KvPages> bySeq = new HashMap<>();
-            for (int t = 0; t < f.tokens; t++) views[t] = bySeq.computeIfAbsent(b.sequence(t), s -> cache.view(layer, s));
+            for (int t = 0; t < f.tokens; t++) {
+                views[t] = bySeq.computeIfAbsent(b.sequence(t), s -> cache.view(layer, s));
+                SqueezedIndex index = cache.index(b.sequence(t));
+                if (index != null && vis.start(t, 0) == 0 && vis.end(t, 0) >= index.length()) {
+                    squeezed[t] = index;
+                    squeeze.fit(index, vis.maxCount());
+                }
+            }
             int[] ranges = vis.ranges();
             pool.run(f.tokens * heads, (item, worker) -> {
                 int t = item / heads, h = item % heads;
-                Attention.cpu(qb, t * qWidth + h * hs, hs, scale, views[t], (h / group) * hs, ranges, vis.offsets()[t], vis.count(t),
-                        scoreScratch[worker], ob, t * qWidth + h * hs);
+                int qo = t * qWidth + h * hs;
+                SqueezedIndex index = squeezed[t];
+                if (index == null) {
+                    Attention.cpu(qb, qo, hs, scale, views[t], (h / group) * hs, ranges, vis.offsets()[t], vis.count(t), scoreScratch[worker], ob, qo);
+                    return;
+                }
+                long t0 = System.nanoTime();
+                int[] r = squeeze.ranges[worker];
+                int n = SqueezedSelection.select(qb, qo, scale, index.head(layer, h / group), index.thresholds(), squeeze.scores[worker], r, 0);
+                long kept = 0;
+                for (int i = 0; i < n; i++) kept += r[2 * i + 1] - r[2 * i];
+                squeeze.count(worker, System.nanoTime() - t0, index.length(), kept);
+                if (vis.end(t, 0) > index.length()) n = pair(r, n, index.length(), vis.end(t, 0));
+                for (int i = 1; i < vis.count(t); i++) n = pair(r, n, vis.start(t, i), vis.end(t, i));
+                Attention.cpu(qb, qo, hs, scale, views[t], (h / group) * hs, r, 0, n, scoreScratch[worker], ob, qo);
             });
+            squeeze.attentionNanos += System.nanoTime() - start;
         });
     }
+
+    private static int pair(int[] ranges, int n, int start, int end) {
+        ranges[2 * n] = start;
+        ranges[2 * n + 1] = end;
+        return n + 1;
+    }
+
+    /** Per-worker scratch and counters of squeezed attention. */
+    private final class Squeeze {
+        int[][] ranges = new int[0][];
+        float[][] scores = new float[0][];
+        final long[][] counters = new long[pool.threads()][4];    // queries, lookup ns, fixed cells, kept cells
+        long attentionNanos;                                        // written by the calling thread only
+
+        /** Makes each worker's scratch fit one query's selection in {@code index} plus {@code extraRanges} ranges. */
+        void fit(SqueezedIndex index, int extraRanges) {
+            int clusters = 0, floats = 0;
+            for (int l = 0; l < index.layers(); l++) {
+                for (int h = 0; h < index.kvHeads(); h++) {
+                    clusters = Math.max(clusters, index.head(l, h).clusters());
+                    floats = Math.max(floats, SqueezedSelection.scratchFloats(index.head(l, h)));
+                }
+            }
+            int need = 2 * (clusters + extraRanges + 1);
+            if (ranges.length != pool.threads() || ranges[0].length < need) ranges = new int[pool.threads()][need];
+            if (scores.length != pool.threads() || scores[0].length < floats) scores = new float[pool.threads()][floats];
+        }
+
+        void count(int worker, long nanos, int fixed, long kept) {
+            long[] c = counters[worker];
+            c[0]++;
+            c[1] += nanos;
+            c[2] += fixed;
+            c[3] += kept;
+        }
+
+        AttentionStats total() {
+            long[] sum = new long[4];
+            for (long[] c : counters) for (int i = 0; i < 4; i++) sum[i] += c[i];
+            return new AttentionStats(attentionNanos, sum[0], sum[1], sum[2], sum[3]);
+        }
+    }
+
+    private final Squeeze squeeze;
+
+    @Override public AttentionStats attentionStats() { return squeeze.total(); }
 
     private Step add(Op.Add a, int layer) {
         int x = slot(a.a()), y = slot(a.b()), out = slot(a.out());
