@@ -4,6 +4,7 @@ import dev.squall.backend.Plan;
 import dev.squall.graph.Batch;
 import dev.squall.graph.ForwardResult;
 import dev.squall.graph.KvCache;
+import dev.squall.graph.SqueezedIndex;
 import dev.squall.sampling.Distribution;
 import dev.squall.sampling.Sampler;
 import dev.squall.tokenizer.StreamingDecoder;
@@ -41,7 +42,7 @@ public final class Session implements AutoCloseable {
     private final int seq;
     private final int samplerBase;
     private int[] tokens = new int[64];
-    private int length, cached;
+    private int length, cached, fixed;
     private final Map<Integer, float[]> logitsAt = new LinkedHashMap<>();  // logits after the first k tokens, for recent k ≤ cached
     private long forwards, forwardNanos;
 
@@ -153,6 +154,25 @@ public final class Session implements AutoCloseable {
         for (int t : input) push(t);
         feedPending(batchSize);
     }
+
+    /**
+     * Starts the session on a fixed context computed before (a context file, or a prefill kept
+     * aside): its cells are loaded into the cache with their squeezed index (null: dense) and its
+     * tokens committed, and nothing is computed; {@code lastLogits} are the logits after its last
+     * token. The fixed cells stay: rolling back below them is refused.
+     */
+    public void loadFixedContext(int[] contextTokens, KvCache.Rows rows, SqueezedIndex index, float[] lastLogits) {
+        if (length != 0) throw new IllegalStateException("a fixed context starts a session; this one holds " + length + " tokens");
+        if (rows.length() != contextTokens.length) throw new IllegalArgumentException("a fixed context of " + contextTokens.length + " tokens has " + rows.length() + " cells");
+        cache.load(seq, rows, index);
+        for (int t : contextTokens) push(t);
+        cached = length;
+        fixed = length;
+        keepLogits(length, lastLogits);
+    }
+
+    /** Tokens at the start that are a fixed context (0: none). */
+    public int fixedLength() { return fixed; }
 
     /** Commits a token to the context without output bookkeeping (a draft model's guesses). */
     public void push(int token) {
@@ -486,6 +506,7 @@ public final class Session implements AutoCloseable {
      */
     public void rollback(int length) {
         if (length < 0 || length > this.length) throw new IllegalArgumentException("cannot roll back a session of " + this.length + " tokens to " + length);
+        if (length < fixed) throw new IllegalArgumentException("cannot roll back to " + length + " tokens: the first " + fixed + " are a fixed context");
         this.length = length;
         sampler.truncate(samplerBase + length);
         if (cached > length) cached = length;
@@ -520,6 +541,7 @@ public final class Session implements AutoCloseable {
         s.tokens = Arrays.copyOf(tokens, Math.max(16, tokens.length));
         s.length = length;
         s.cached = cached;
+        s.fixed = fixed;
         s.logitsAt.putAll(logitsAt);
         for (int i = 0; i < length; i++) sampler.accept(tokens[i]);
         return s;
