@@ -36,6 +36,7 @@ final class ChatCommand implements Callable<Integer> {
     @Mixin ModelOptions model;
     @Mixin SamplingOptions sampling;
     @Mixin SpeculateOptions speculate;
+    @Mixin ContextOptions context;
 
     @Option(names = {"-sys", "--system"}, paramLabel = "TEXT", description = "A system message to start the conversation.")
     String system;
@@ -50,6 +51,9 @@ final class ChatCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         GenerateOptions options = new GenerateOptions(maxTokens, sampling.config(), List.of(), model.batchSize);
         speculate.check();
+        int contextTokens = context.check();
+        if (context.given() && "draft".equals(speculate.algorithm)) throw new IllegalArgumentException("--context and --speculate draft cannot be combined: the draft model would need the context too");
+        if (contextTokens > 0 && model.contextSize == 0) model.contextSize = ContextOptions.contextSizeFor(contextTokens);
         Decoder swift = null;
         try (ModelOptions.Loaded loaded = model.load(err)) {
             // one draft model and one SWIFT search for the whole chat; the other decoders start afresh each turn
@@ -62,6 +66,8 @@ final class ChatCommand implements Callable<Integer> {
             Tokenizer tokenizer = loaded.model().tokenizer();
             Sampler sampler = new Sampler(options.sampling());
             Session session = new Session(loaded.plan(), tokenizer, sampler);
+            context.load(loaded, session, model.batchSize, err);
+            int[] fixed = context.tokens();
             List<ChatMessage> messages = new ArrayList<>();
             if (system != null) messages.add(new ChatMessage("system", system));
             boolean interactive = Terminal.isInteractive();
@@ -75,7 +81,10 @@ final class ChatCommand implements Callable<Integer> {
                 if (line == null || line.strip().equals("/exit")) break;
                 if (line.isBlank()) continue;
                 messages.add(new ChatMessage("user", line));
-                int[] tokens = tokenize(tokenizer, template.render(messages, true));
+                // after a fixed context the conversation follows it, without a second BOS
+                int[] tokens = fixed.length == 0 ? tokenize(tokenizer, template.render(messages, true))
+                        : concat(fixed, withoutBos(tokenizer, tokenizer.encode(template.render(messages, true), false, true)));
+                var before = loaded.plan().attentionStats();
                 int keep = commonPrefix(session.tokens(), tokens);
                 if (keep == tokens.length) keep--;           // at least one token must be computed for fresh logits
                 session.rollback(keep);
@@ -94,6 +103,7 @@ final class ChatCommand implements Callable<Integer> {
                 out.flush();
                 messages.add(new ChatMessage("assistant", r.text()));
                 Report.footer(err, loaded.loadSeconds(), r);
+                Report.squeezed(err, loaded.plan().attentionStats().since(before));
             }
         } finally {
             if (swift != null) swift.close();
@@ -108,6 +118,16 @@ final class ChatCommand implements Callable<Integer> {
         int[] without = tokenizer.encode(text, false, true);
         boolean templateWroteBos = without.length > 0 && without[0] == tokenizer.bos();
         return templateWroteBos ? without : withSpecial;
+    }
+
+    private static int[] withoutBos(Tokenizer tokenizer, int[] t) {
+        return t.length > 0 && t[0] == tokenizer.bos() ? Arrays.copyOfRange(t, 1, t.length) : t;
+    }
+
+    private static int[] concat(int[] a, int[] b) {
+        int[] c = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, c, a.length, b.length);
+        return c;
     }
 
     private static int commonPrefix(int[] a, int[] b) {

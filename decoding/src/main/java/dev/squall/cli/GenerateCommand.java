@@ -27,6 +27,7 @@ final class GenerateCommand implements Callable<Integer> {
     @Mixin SamplingOptions sampling;
     @Mixin SpeculateOptions speculate;
     @Mixin SuperposedOptions superposed;
+    @Mixin ContextOptions context;
 
     @Option(names = {"-p", "--prompt"}, paramLabel = "TEXT", description = "The prompt.")
     String prompt;
@@ -52,11 +53,17 @@ final class GenerateCommand implements Callable<Integer> {
         GenerateOptions options = new GenerateOptions(maxTokens, sampling.config(), stops, model.batchSize);
         speculate.check();
         superposed.check();
+        int contextTokens = context.check();
+        if (context.given() && superposed.enabled()) throw new IllegalArgumentException("--context and --superposed cannot be combined");
+        if (context.given() && "draft".equals(speculate.algorithm)) throw new IllegalArgumentException("--context and --speculate draft cannot be combined: the draft model would need the context too");
         if (superposed.enabled()) return superposed.generate(model, text, maxTokens, stops, hidePrompt, speculate.speculates(), sampling.seed(), out, err);
+        if (contextTokens > 0 && model.contextSize == 0) model.contextSize = ContextOptions.contextSizeFor(contextTokens);
         try (ModelOptions.Loaded loaded = model.load(err)) {
-            int[] tokens = loaded.model().tokenizer().encode(text, true, true);
+            int[] tokens = loaded.model().tokenizer().encode(text, !context.given(), true);
             Report.header(err, loaded, sampling.seed());
             Session session = new Session(loaded.plan(), loaded.model().tokenizer(), new Sampler(options.sampling()));
+            context.load(loaded, session, model.batchSize, err);
+            var before = loaded.plan().attentionStats();
             try (Decoder decoder = speculate.decoder(model, loaded.model(), options.sampling(), err)) {
                 if (!hidePrompt) {
                     out.print(text);
@@ -70,6 +77,7 @@ final class GenerateCommand implements Callable<Integer> {
                 out.flush();
                 if (decoder instanceof dev.squall.speculative.Swift swift) err.println(swift.summary());
                 Report.footer(err, loaded.loadSeconds(), r);
+                Report.squeezed(err, loaded.plan().attentionStats().since(before));
             } finally {
                 session.close();
                 speculate.close();

@@ -28,6 +28,14 @@ final class Report {
         }
     }
 
+    /** One line on what squeezed attention selected, when it ran. */
+    static void squeezed(PrintWriter err, dev.squall.backend.AttentionStats a) {
+        if (a.queries() == 0) return;
+        err.printf(java.util.Locale.ROOT, "squeezed attention: %d selections (layers × query heads × tokens), %.1f%% of the context's keys read, lookup %.1f µs each%n",
+                a.queries(), 100.0 * a.keptCells() / a.fixedCells(), a.lookupNanos() / 1e3 / a.queries());
+        err.flush();
+    }
+
     static void footer(PrintWriter err, double loadSeconds, GenerationResult r) {
         if (!r.decoder().equals("plain")) err.println(r.speculation().line(r.decoder()));
         err.printf(Locale.ROOT, "load %.2f s | prefill %d tokens, %.1f tokens/s | decode %d tokens, %.1f tokens/s | stop: %s%n",
