@@ -46,6 +46,16 @@ public final class Context {
     /** Committed reference outputs: {@code validation/references}. */
     public Path references() { return home.resolve("validation").resolve("references"); }
 
+    /**
+     * The trained model pair and its held-out files ({@code ../shared/models} beside the project, or
+     * the folder {@code SQUALL_SHARED_MODELS} names), or null when absent.
+     */
+    public Path sharedModels() {
+        String env = System.getenv("SQUALL_SHARED_MODELS");
+        Path p = env != null && !env.isBlank() ? Path.of(env) : home.resolve("..").resolve("shared").resolve("models").normalize();
+        return Files.isRegularFile(p.resolve("heldout_files.txt")) ? p : null;
+    }
+
     /** Scratch space for generated models and tool outputs. */
     public Path work() { return work; }
 

@@ -20,7 +20,7 @@ public final class Suite {
     private Suite() {}
 
     public static final List<CaseSource> SOURCES = List.of(new OpParityCases(), new InvariantCases(),
-            new ModelParityCases(), new TokenizerParityCases(), new QuantParityCases());
+            new ModelParityCases(), new TokenizerParityCases(), new QuantParityCases(), new dev.squall.validation.squeezed.SqueezedCases());
 
     /** Every case for these backends that the filter accepts, names checked for uniqueness. */
     public static List<ValidationCase> cases(Context context, List<Backend> backends, Filter filter) {

@@ -28,7 +28,7 @@ public final class ValidateCommand implements Callable<Integer>, SquallCommand {
     @Option(names = "--model", paramLabel = "NAME", description = "Only model, tokenizer and invariant cases whose model or vocabulary name contains NAME.")
     String model;
 
-    @Option(names = "--group", paramLabel = "GROUP", description = "Only one group: op, model, tokenizer, invariant.")
+    @Option(names = "--group", paramLabel = "GROUP", description = "Only one group: op, model, tokenizer, invariant, squeezed.")
     String group;
 
     @Option(names = "--report", paramLabel = "FILE", defaultValue = "reports/validation.json", description = "The JSON report (default ${DEFAULT-VALUE}).")
@@ -44,8 +44,8 @@ public final class ValidateCommand implements Callable<Integer>, SquallCommand {
 
     @Override public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        if (group != null && !List.of("op", "model", "tokenizer", "invariant").contains(group)) {
-            throw new IllegalArgumentException("--group " + group + ": expected op, model, tokenizer or invariant");
+        if (group != null && !List.of("op", "model", "tokenizer", "invariant", "squeezed").contains(group)) {
+            throw new IllegalArgumentException("--group " + group + ": expected op, model, tokenizer, invariant or squeezed");
         }
         int t = threads == null ? JavaBackend.defaultThreads() : threads;
         if (t < 1) throw new IllegalArgumentException("--threads " + t + " is out of range (a positive count)");
