@@ -374,10 +374,12 @@ final class JavaPlan implements Plan {
             Map<Integer, Attention.KvPages> bySeq = new HashMap<>();
             for (int t = 0; t < f.tokens; t++) views[t] = bySeq.computeIfAbsent(b.sequence(t), s -> cache.view(layer, s));
             int[] ranges = vis.ranges();
+            int[] caps = new int[f.tokens];
+            for (int t = 0; t < f.tokens; t++) caps[t] = b.policy(b.sequence(t)).distanceCap();
             pool.run(f.tokens * heads, (item, worker) -> {
                 int t = item / heads, h = item % heads;
                 Attention.cpu(qb, t * qWidth + h * hs, hs, scale, views[t], (h / group) * hs, ranges, vis.offsets()[t], vis.count(t),
-                        scoreScratch[worker], ob, t * qWidth + h * hs);
+                        a.rope(), b.position(t), caps[t], scoreScratch[worker], ob, t * qWidth + h * hs);
             });
         });
     }
