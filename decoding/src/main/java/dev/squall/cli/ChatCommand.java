@@ -61,7 +61,7 @@ final class ChatCommand implements Callable<Integer> {
             err.flush();
             Tokenizer tokenizer = loaded.model().tokenizer();
             Sampler sampler = new Sampler(options.sampling());
-            Session session = new Session(loaded.plan(), tokenizer, sampler);
+            Session session = new Session(loaded.plan(), tokenizer, sampler).attention(loaded.attention());
             List<ChatMessage> messages = new ArrayList<>();
             if (system != null) messages.add(new ChatMessage("system", system));
             boolean interactive = Terminal.isInteractive();

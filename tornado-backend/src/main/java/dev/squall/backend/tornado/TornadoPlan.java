@@ -260,8 +260,8 @@ final class TornadoPlan implements Plan {
         for (int i = 0; i < batch.size(); i++) {
             AttentionPolicy p = batch.policy(batch.sequence(i));
             if (p.distanceCap() > 0) {
-                throw new IllegalArgumentException("--attention " + p + ": " + backend.id() + " does not cap RoPE distances in its attention kernel"
-                        + " (dense and plain Λ windows run here); LM-Infinite runs on the Java backend (--device java)");
+                throw new IllegalArgumentException("batch token " + i + ": attention policy " + p + " caps RoPE distances, which " + backend.id()
+                        + "'s attention kernel does not (dense and plain Λ windows run here); --attention lm-infinite runs on --device java");
             }
         }
     }
