@@ -133,6 +133,13 @@ class FlagTableTest {
             logits -m MODEL --tokens 1,2 -o OUT --attention window ==> 1 ==> --attention window: unknown mode
             train-heads -m MODEL --corpus BADTEXT -o OUT --attention lm-infinite ==> 1 ==> --attention lm-infinite: train-heads attends densely only
             serve -m MODEL --attention lm-infinite:4,64 ==> 1 ==> --attention lm-infinite:4,64: serve attends densely only
+            perplexity -m MODEL --attention dense,lm-infinite:2,x ==> 1 ==> --attention lm-infinite:2,x: WINDOW 'x' is not a whole number
+            perplexity -m MODEL --attention dense,full ==> 1 ==> --attention full: unknown mode
+            perplexity -m MODEL -f BADTEXT --tokens 1 ==> 1 ==> --tokens 1 is out of range (at least 2)
+            perplexity -m MODEL -f BADTEXT --bucket 0 ==> 1 ==> --bucket 0 is out of range
+            perplexity -m MODEL -f BADTEXT --tokens 100000 ==> 1 ==> --tokens 100000 needs a context of 100000 positions, the context size is
+            perplexity -m MODEL -f BADTEXT -n 8 ==> 1 ==> --file BADTEXT: not UTF-8 text
+            perplexity -m MODEL --heldout /nonexistent.txt -n 8 ==> 1 ==> --heldout /nonexistent.txt: no such file
             serve -m MODEL --port 70000 ==> 1 ==> --port 70000 is out of range
             serve -m MODEL --parallel 0 ==> 1 ==> --parallel 0 is out of range
             serve -m MODEL --policy fifo ==> 1 ==> --policy: unknown scheduling policy 'fifo'
