@@ -310,6 +310,7 @@ public final class ServeBenchCommand implements Callable<Integer>, SquallCommand
         List<Scheduler.Policy> list = policies(policies);
         int[] prompts = range("--prompt-tokens", promptRange, 2, 1 << 20), outputs = range("--output-tokens", outputRange, 1, 1 << 20);
         model.cacheSequences = clients;
+        model.requireDense("bench-serve");
         try (ModelOptions.Loaded loaded = model.load(err)) {
             var m = loaded.model();
             int context = loaded.plan().cache().capacity();

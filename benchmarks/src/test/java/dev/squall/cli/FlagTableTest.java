@@ -121,6 +121,25 @@ class FlagTableTest {
             train-heads -m MODEL --corpus /nonexistent -o OUT ==> 1 ==> --corpus /nonexistent: no such file or folder
             train-heads -m MODEL --corpus BADTEXT -o OUT ==> 1 ==> --corpus BADTEXT: not UTF-8 text
             train-heads -m MODEL --corpus BADTEXT -o OUT --steps many ==> 2 ==> Invalid value for option '--steps': 'many' is not an int
+            generate -m MODEL -p x --attention sparse ==> 1 ==> --attention sparse: unknown mode (expected dense or lm-infinite[:SINKS,WINDOW])
+            generate -m MODEL -p x --attention lm-infinite:-1,64 ==> 1 ==> --attention lm-infinite:-1,64: SINKS -1 is out of range (0 or more)
+            generate -m MODEL -p x --attention lm-infinite:4,0 ==> 1 ==> --attention lm-infinite:4,0: WINDOW 0 is out of range (1 or more)
+            generate -m MODEL -p x --attention lm-infinite:4,wide ==> 1 ==> --attention lm-infinite:4,wide: WINDOW 'wide' is not a whole number
+            generate -m MODEL -p x --attention lm-infinite:four,64 ==> 1 ==> --attention lm-infinite:four,64: SINKS 'four' is not a whole number
+            generate -m MODEL -p x --attention lm-infinite:4 ==> 1 ==> --attention lm-infinite:4: expected lm-infinite:SINKS,WINDOW (two counts)
+            generate -m MODEL -p x --attention dense,lm-infinite ==> 1 ==> --attention dense,lm-infinite: give one mode (a list is for 'squall perplexity')
+            generate -m MODEL -p x --superposed 3 --attention lm-infinite ==> 1 ==> --attention lm-infinite: --superposed attends densely only
+            chat -m MODEL --attention lm-infinite:4,-8 ==> 1 ==> --attention lm-infinite:4,-8: WINDOW -8 is out of range
+            logits -m MODEL --tokens 1,2 -o OUT --attention window ==> 1 ==> --attention window: unknown mode
+            train-heads -m MODEL --corpus BADTEXT -o OUT --attention lm-infinite ==> 1 ==> --attention lm-infinite: train-heads attends densely only
+            serve -m MODEL --attention lm-infinite:4,64 ==> 1 ==> --attention lm-infinite:4,64: serve attends densely only
+            perplexity -m MODEL --attention dense,lm-infinite:2,x ==> 1 ==> --attention lm-infinite:2,x: WINDOW 'x' is not a whole number
+            perplexity -m MODEL --attention dense,full ==> 1 ==> --attention full: unknown mode
+            perplexity -m MODEL -f BADTEXT --tokens 1 ==> 1 ==> --tokens 1 is out of range (at least 2)
+            perplexity -m MODEL -f BADTEXT --bucket 0 ==> 1 ==> --bucket 0 is out of range
+            perplexity -m MODEL -f BADTEXT --tokens 100000 ==> 1 ==> --tokens 100000 needs a context of 100000 positions, the context size is
+            perplexity -m MODEL -f BADTEXT -n 8 ==> 1 ==> --file BADTEXT: not UTF-8 text
+            perplexity -m MODEL --heldout /nonexistent.txt -n 8 ==> 1 ==> --heldout /nonexistent.txt: no such file
             serve -m MODEL --port 70000 ==> 1 ==> --port 70000 is out of range
             serve -m MODEL --parallel 0 ==> 1 ==> --parallel 0 is out of range
             serve -m MODEL --policy fifo ==> 1 ==> --policy: unknown scheduling policy 'fifo'

@@ -65,7 +65,7 @@ final class ChatCommand implements Callable<Integer> {
             err.flush();
             Tokenizer tokenizer = loaded.model().tokenizer();
             Sampler sampler = new Sampler(options.sampling());
-            Session session = new Session(loaded.plan(), tokenizer, sampler);
+            Session session = new Session(loaded.plan(), tokenizer, sampler).attention(loaded.attention());
             context.load(loaded, session, model.batchSize, err);
             int[] fixed = context.tokens();
             List<ChatMessage> messages = new ArrayList<>();

@@ -61,7 +61,7 @@ final class GenerateCommand implements Callable<Integer> {
         try (ModelOptions.Loaded loaded = model.load(err)) {
             int[] tokens = loaded.model().tokenizer().encode(text, !context.given(), true);
             Report.header(err, loaded, sampling.seed());
-            Session session = new Session(loaded.plan(), loaded.model().tokenizer(), new Sampler(options.sampling()));
+            Session session = new Session(loaded.plan(), loaded.model().tokenizer(), new Sampler(options.sampling())).attention(loaded.attention());
             context.load(loaded, session, model.batchSize, err);
             var before = loaded.plan().attentionStats();
             try (Decoder decoder = speculate.decoder(model, loaded.model(), options.sampling(), err)) {

@@ -59,6 +59,7 @@ final class LogitsCommand implements Callable<Integer> {
             int seq = l.plan().cache().newSequence();
             Batch.Builder b = Batch.builder();
             for (int i = 0; i < tokens.length; i++) b.token(seq, i, tokens[i], !lastOnly || i == tokens.length - 1);
+            b.policy(seq, l.attention());
             ForwardResult r = l.plan().forward(b.build());
             write(r.logits(), output);
             Map<String, Object> header = new LinkedHashMap<>();

@@ -8,6 +8,7 @@ import dev.squall.backend.Plan;
 import dev.squall.backend.PlanOptions;
 import dev.squall.backend.java.JavaBackend;
 import dev.squall.format.WeightFormat;
+import dev.squall.graph.AttentionPolicy;
 import dev.squall.format.WeightFormats;
 import dev.squall.model.Model;
 import dev.squall.quant.OnTheFlyConversion;
@@ -16,6 +17,7 @@ import dev.squall.quant.QuantizeOptions;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -63,6 +65,35 @@ public final class ModelOptions {
             description = "How the KV cache stores values: f32 (default) or f16. Java backend only.")
     public String cacheTypeV = "f32";
 
+    @Option(names = "--attention", paramLabel = "MODE",
+            description = {"Attention over the context: dense (default, causal) or lm-infinite[:SINKS,WINDOW] (LM-Infinite, Han et al. 2023:",
+                    "the first SINKS tokens plus the last WINDOW, RoPE distances to the sinks capped at WINDOW; default SINKS "
+                            + AttentionMode.DEFAULT_SINKS + ", the paper's few",
+                    "starting tokens, and WINDOW the model's training context, its context_length). Java backend only."})
+    public String attention;
+
+    /** The modes {@code --attention} lists (dense when not given). */
+    public List<AttentionMode> attentionModes() {
+        return attention == null ? List.of(AttentionMode.DENSE) : AttentionMode.parseList(attention);
+    }
+
+    /** The one mode of {@code --attention}; a list is refused (only 'squall perplexity' compares several). */
+    public AttentionMode attentionMode() {
+        List<AttentionMode> modes = attentionModes();
+        if (modes.size() != 1) throw new IllegalArgumentException("--attention " + attention + ": give one mode (a list is for 'squall perplexity')");
+        return modes.get(0);
+    }
+
+    /**
+     * Refuses lm-infinite where {@code command}'s batches are built outside a session and carry no
+     * policy (a server's scheduler, superposed decoding, head training): there it would be ignored.
+     */
+    public void requireDense(String command) {
+        if (attentionMode().lmInfinite()) {
+            throw new IllegalArgumentException("--attention " + attention + ": " + command + " attends densely only (lm-infinite runs in generate, chat, logits and perplexity)");
+        }
+    }
+
     public CacheType cacheTypeK() { return CacheType.parse("--cache-type-k", cacheTypeK); }
 
     public CacheType cacheTypeV() { return CacheType.parse("--cache-type-v", cacheTypeV); }
@@ -90,6 +121,7 @@ public final class ModelOptions {
         activations();
         cacheTypeK();
         cacheTypeV();
+        attentionModes();
     }
 
     /** The format of {@code --weights}, or null when the matrices stay as stored. */
@@ -124,19 +156,32 @@ public final class ModelOptions {
         return m;
     }
 
-    /** A model opened and compiled, with its load time. */
-    public record Loaded(Model model, Plan plan, int threads, double loadSeconds) implements AutoCloseable {
+    /**
+     * A model opened and compiled, with its load time and the policy of {@code --attention} for it
+     * (causal where the command compares several modes).
+     */
+    public record Loaded(Model model, Plan plan, int threads, double loadSeconds, AttentionPolicy attention) implements AutoCloseable {
         @Override public void close() {
             plan.close();
             model.close();
         }
     }
 
-    /** Opens the model, pages its weights in (with a progress bar on a terminal) and compiles it. */
-    public Loaded load(PrintWriter err) {
+    /** Opens the model, pages its weights in (with a progress bar on a terminal) and compiles it; {@code --attention} holds one mode. */
+    public Loaded load(PrintWriter err) { return load(err, false); }
+
+    /** As {@link #load(PrintWriter)}, {@code --attention} holding any number of modes (the command reads {@link #attentionModes}). */
+    public Loaded loadForModes(PrintWriter err) { return load(err, true); }
+
+    private Loaded load(PrintWriter err, boolean manyModes) {
         check(err);
+        AttentionMode mode = manyModes ? AttentionMode.DENSE : attentionMode();
         long t0 = System.nanoTime();
         Backend backend = Backends.find(device);
+        if (mode.lmInfinite() && !(backend instanceof JavaBackend)) {
+            throw new IllegalArgumentException("--attention " + attention + ": " + backend.id() + " does not cap RoPE distances in its attention kernel;"
+                    + " lm-infinite runs on the Java backend (--device java)");
+        }
         Model m;
         if (Terminal.isInteractive() && model.toFile().length() > (64L << 20)) {
             try (ProgressBar bar = progressBar("loading", model.toFile().length())) {
@@ -148,7 +193,7 @@ public final class ModelOptions {
         try {
             int ctx = contextSize > 0 ? contextSize : Math.min(m.config().contextLength(), 4096);
             Plan plan = m.compile(backend, new PlanOptions(ctx, threads(), null).withCacheCells(cacheSequences > 1 ? cacheSequences * ctx : 0).withActivations(activations()).withCacheTypes(cacheTypeK(), cacheTypeV()));
-            return new Loaded(m, plan, threads(), (System.nanoTime() - t0) / 1e9);
+            return new Loaded(m, plan, threads(), (System.nanoTime() - t0) / 1e9, mode.policy(m.config()));
         } catch (RuntimeException e) {
             m.close();
             throw e;

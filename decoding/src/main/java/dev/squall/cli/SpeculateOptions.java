@@ -177,7 +177,7 @@ public final class SpeculateOptions {
                 SamplerConfig c = sampling;
                 Sampler draftSampler = new Sampler(new SamplerConfig(c.temperature(), c.topK(), c.topP(), c.minP(), c.repeatPenalty(), c.repeatLastN(),
                         c.presencePenalty(), c.frequencyPenalty(), c.seed() ^ 0x5DEECE66DL));
-                Session session = new Session(draft.plan(), draft.model().tokenizer(), draftSampler);
+                Session session = new Session(draft.plan(), draft.model().tokenizer(), draftSampler).attention(draft.attention());
                 yield new DraftModel(session, draftMin == null ? 1 : draftMin, draftMax == null ? 8 : draftMax, draftPMin == null ? 0.5 : draftPMin);
             }
             case "swift" -> SwiftFlags.decoder(targetModel, draftMax, draftMin, draftPMin, sampling);
@@ -199,6 +199,7 @@ public final class SpeculateOptions {
         d.threads = target.threads;
         d.contextSize = target.contextSize > 0 ? target.contextSize : Math.min(targetModel.config().contextLength(), 4096);
         d.batchSize = target.batchSize;
+        d.attention = target.attention;
         ModelOptions.Loaded loaded = d.load(err);
         owned.add(loaded);
         Vocabularies.requireSame(targetModel, target.model, loaded.model(), d.model);

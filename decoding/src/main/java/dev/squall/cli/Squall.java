@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
 @Command(name = "squall", mixinStandardHelpOptions = true, versionProvider = Squall.Version.class,
         description = "Run transformer language models (GGUF) on the CPU and on TornadoVM devices.",
         subcommands = {GenerateCommand.class, ChatCommand.class, InfoCommand.class, SampleModelCommand.class,
-                DevicesCommand.class, TokenizeCommand.class, LogitsCommand.class, QuantizeCommand.class, NgramCommand.class, TrainHeadsCommand.class, ContextCommand.class, CommandLine.HelpCommand.class})
+                DevicesCommand.class, TokenizeCommand.class, LogitsCommand.class, PerplexityCommand.class, QuantizeCommand.class, NgramCommand.class, TrainHeadsCommand.class,
+                ContextCommand.class, CommandLine.HelpCommand.class})
 public final class Squall implements Runnable {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;

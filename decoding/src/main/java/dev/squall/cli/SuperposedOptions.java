@@ -89,6 +89,7 @@ public final class SuperposedOptions {
         if (speculates) throw new IllegalArgumentException("--superposed and --speculate: choose one (superposed decoding is lossy, speculation is not)");
         if (tokens < 1) throw new IllegalArgumentException("--superposed needs a token count per draft: -n N (got " + tokens + ")");
         if (!stops.isEmpty()) throw new IllegalArgumentException("--stop does not apply to --superposed (every draft has -n tokens)");
+        model.requireDense("--superposed");
         try (ModelOptions.Loaded loaded = model.load(err)) {
             NgramModel filter = loadNgram(loaded.model(), model.model);
             SuperposedDecoder decoder = new SuperposedDecoder(loaded.plan(), loaded.model().tokenizer(), TokenEmbeddings.of(loaded.model().graph()), filter, options(drafts));

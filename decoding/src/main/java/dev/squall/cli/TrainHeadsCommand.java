@@ -118,6 +118,7 @@ final class TrainHeadsCommand implements Callable<Integer> {
         Path chartFile = chart != null ? chart : Path.of(output.toString().replaceAll("\\.gguf$", "") + ".loss.png");
         Path parent = output.toAbsolutePath().getParent();
         if (parent != null) Files.createDirectories(parent);
+        model.requireDense("train-heads");
         List<Corpus.Document> docs = Corpus.read(corpus, "--corpus", Corpus.filter(prefix, exclude, "--exclude"));
         try (ModelOptions.Loaded loaded = model.load(err); Dense dense = new Dense(loaded.threads())) {
             err.println("squall: training " + heads + " " + k.label() + " heads on " + loaded.model().config().name() + " (dim " + loaded.model().config().embeddingSize()

@@ -1,6 +1,7 @@
 package dev.squall.generation;
 
 import dev.squall.backend.Plan;
+import dev.squall.graph.AttentionPolicy;
 import dev.squall.graph.Batch;
 import dev.squall.graph.ForwardResult;
 import dev.squall.graph.KvCache;
@@ -30,6 +31,10 @@ import java.util.function.Consumer;
  * then keeps the verified path: its cells move behind the prefix and its tokens are committed.
  * {@link #rollback} goes back to any earlier length: cache, sampler history, stop-string matcher
  * and streaming decoder alike.
+ *
+ * <p>Every batch the session builds carries its {@link #attention attention policy} (causal
+ * unless set, e.g. LM-Infinite); a draft tree's or a probe's explicit cell ranges are narrowed to
+ * what the policy lets a token at that position see of the committed cells.
  */
 public final class Session implements AutoCloseable {
 
@@ -45,6 +50,7 @@ public final class Session implements AutoCloseable {
     private int length, cached, fixed;
     private final Map<Integer, float[]> logitsAt = new LinkedHashMap<>();  // logits after the first k tokens, for recent k ≤ cached
     private long forwards, forwardNanos;
+    private AttentionPolicy attention = AttentionPolicy.causal();
 
     // the output of the current generation
     private Output output;
@@ -111,6 +117,19 @@ public final class Session implements AutoCloseable {
     public Tokenizer tokenizer() { return tokenizer; }
 
     public Sampler sampler() { return sampler; }
+
+    /** The attention policy of every batch this session builds. */
+    public AttentionPolicy attention() { return attention; }
+
+    /**
+     * Sets the attention policy of every batch the session builds from now on; set it before the
+     * first token is fed, so that every cached cell was computed under it.
+     */
+    public Session attention(AttentionPolicy policy) {
+        if (policy == null) throw new IllegalArgumentException("no attention policy given (causal is AttentionPolicy.causal())");
+        this.attention = policy;
+        return this;
+    }
 
     /** The cache sequence this session writes. */
     public int sequence() { return seq; }
@@ -225,6 +244,7 @@ public final class Session implements AutoCloseable {
         }
         int n = Math.min(max, length - cached);
         for (int i = 0; i < n; i++) b.token(seq, cached + i, tokens[cached + i], cached + i == length - 1);
+        b.policy(seq, attention);
         return n;
     }
 
@@ -243,7 +263,9 @@ public final class Session implements AutoCloseable {
         if (cache.length(seq) > cached) cache.truncate(seq, cached);
         while (cached < length) {
             int n = Math.min(batchSize, length - cached);
-            ForwardResult r = forward(Batch.sequence(seq, cached, Arrays.copyOfRange(tokens, cached, cached + n)));
+            Batch.Builder b = Batch.builder().policy(seq, attention);
+            for (int i = cached; i < cached + n; i++) b.token(seq, i, tokens[i], i == cached + n - 1);
+            ForwardResult r = forward(b.build());
             cached += n;
             keepLogits(cached, r.logits(0));
         }
@@ -398,8 +420,9 @@ public final class Session implements AutoCloseable {
         }
         for (int i = cached; i < length; i++) b.token(seq, i, tokens[i], i == length - 1);
         for (int i = 0; i < t.size(); i++) {
-            b.token(seq, length + t.depth(i), length + i, t.token(i), true, t.visibleRanges(i, length));
+            b.token(seq, length + t.depth(i), length + i, t.token(i), true, underPolicy(length + t.depth(i), t.visibleRanges(i, length), length));
         }
+        b.policy(seq, attention);
         return new TreeFeed(t, known, cached < length ? 1 : 0);
     }
 
@@ -470,9 +493,43 @@ public final class Session implements AutoCloseable {
         if (cache.length(seq) < cached + fed) throw new IllegalStateException("scratch cells fed " + fed + " but the cache holds " + (cache.length(seq) - cached));
         Batch.Builder b = Batch.builder();
         for (int i = fed; i < run; i++) b.token(seq, cached + i, i < pending ? tokens[cached + i] : drafted[i - pending], false);
-        b.outputRowOfLast();
+        b.outputRowOfLast().policy(seq, attention);
         if (configure != null) configure.accept(b);
         return plan.forward(b.build()).logits(0);
+    }
+
+    /**
+     * Explicit visible ranges of a token at {@code position}, narrowed by the policy: the part
+     * below {@code prefix} (committed cells, each holding its own position) keeps only what the
+     * policy shows that position; cells from {@code prefix} on (the batch's own tokens: a tree's
+     * ancestors, a probe's run) stay as given. Causal attention changes nothing.
+     */
+    private int[] underPolicy(int position, int[] ranges, int prefix) {
+        if (attention == AttentionPolicy.causal()) return ranges;
+        int[] shown = new int[2 * attention.maxRanges()];
+        int count = attention.visibleRanges(position, shown);
+        int[] out = new int[ranges.length * (count + 1)];
+        int n = 0;
+        for (int g = 0; g < ranges.length; g += 2) {
+            int s = ranges[g], e = ranges[g + 1];
+            if (s >= prefix) {
+                out[n++] = s;
+                out[n++] = e;
+                continue;
+            }
+            for (int k = 0; k < count; k++) {
+                int from = Math.max(s, shown[2 * k]), to = Math.min(Math.min(e, prefix), shown[2 * k + 1]);
+                if (from < to) {
+                    out[n++] = from;
+                    out[n++] = to;
+                }
+            }
+            if (e > prefix) {
+                out[n++] = prefix;
+                out[n++] = e;
+            }
+        }
+        return Arrays.copyOf(out, n);
     }
 
     /** Committed tokens not yet in the cache (fed by the next forward call). */
@@ -490,7 +547,8 @@ public final class Session implements AutoCloseable {
         int n = cached - from;
         if (cached + n > cache.capacity()) return null;
         Batch.Builder b = Batch.builder();
-        for (int i = 0; i < n; i++) b.token(seq, from + i, cached + i, tokens[from + i], true, new int[] {0, from, cached, cached + i + 1});
+        for (int i = 0; i < n; i++) b.token(seq, from + i, cached + i, tokens[from + i], true, underPolicy(from + i, new int[] {0, from, cached, cached + i + 1}, from));
+        b.policy(seq, attention);
         if (configure != null) configure.accept(b);
         ForwardResult r = plan.forward(b.build());
         cache.truncate(seq, cached);
@@ -538,6 +596,7 @@ public final class Session implements AutoCloseable {
         if (cache.length(seq) > cached) cache.truncate(seq, cached);
         int child = cache.fork(seq);
         Session s = new Session(plan, tokenizer, sampler, child, true);
+        s.attention = attention;
         s.tokens = Arrays.copyOf(tokens, Math.max(16, tokens.length));
         s.length = length;
         s.cached = cached;

@@ -61,7 +61,7 @@ public final class TransformerGraph {
             }
             ops.add(new Op.Rope(q, c.heads(), c.headSize(), c.rope()));
             ops.add(new Op.Rope(k, c.kvHeads(), c.headSize(), c.rope()));
-            ops.add(new Op.Attention(i, q, k, v, attn, c.heads(), c.kvHeads(), c.headSize()));
+            ops.add(new Op.Attention(i, q, k, v, attn, c.heads(), c.kvHeads(), c.headSize(), c.rope()));
             ops.add(new Op.Matmul(w.require(n.output(), qw, d), null, attn, proj));
             ops.add(new Op.Add(x, proj, x));
             List<Op> attention = ops;

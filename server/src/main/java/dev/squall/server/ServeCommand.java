@@ -59,6 +59,7 @@ public final class ServeCommand implements Callable<Integer>, SquallCommand {
             throw new IllegalArgumentException("--policy: " + e.getMessage());
         }
         model.cacheSequences = parallel;
+        model.requireDense("serve");
         try (ModelOptions.Loaded loaded = model.load(err);
              OpenAiServer server = new OpenAiServer(loaded.model(), loaded.plan(), host, port, tokenBudget, queue, apiKey, scheduling)) {
             err.printf("squall serve: %s on http://%s:%d (context %d, %d sequences, token budget %d, %s scheduling)%n", loaded.model().config().name(), host, server.port(),

@@ -29,9 +29,11 @@ public sealed interface Op {
      * Stores k and v of every token in the KV cache of {@code layer} at the token's sequence and
      * position, then writes to {@code out} the attention of each query head over the keys that the
      * sequence's {@link AttentionPolicy} makes visible (grouped-query: query head h reads KV head
-     * h / (heads / kvHeads)), scaled by 1/sqrt(headSize).
+     * h / (heads / kvHeads)), scaled by 1/sqrt(headSize). {@code rope} is the rotation q and k
+     * carry (null: none), which a policy's {@link AttentionPolicy#distanceCap} partly undoes for
+     * far keys.
      */
-    record Attention(int layer, Act q, Act k, Act v, Act out, int heads, int kvHeads, int headSize) implements Op {}
+    record Attention(int layer, Act q, Act k, Act v, Act out, int heads, int kvHeads, int headSize, RopeSpec rope) implements Op {}
 
     /** out = a + b, element-wise (the residual connection); out may be a. */
     record Add(Act a, Act b, Act out) implements Op {}

@@ -2,6 +2,7 @@ package dev.squall.ops;
 
 import dev.squall.cpu.HalfVectors;
 import dev.squall.cpu.Lanes;
+import dev.squall.graph.RopeSpec;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorSpecies;
@@ -66,6 +67,19 @@ public final class Attention {
     /** The definition, in double. */
     public static void oracle(float[] q, int qOffset, int headSize, float scale, KvPages kv, int headOffset,
                               int[] ranges, int rangeCount, float[] out, int outOffset) {
+        oracle(q, qOffset, headSize, scale, kv, headOffset, ranges, rangeCount, null, 0, 0, out, outOffset);
+    }
+
+    /**
+     * The definition under a RoPE distance cap (LM-Infinite, {@link dev.squall.graph.AttentionPolicy#distanceCap}),
+     * in double: the query sits at position {@code queryPos} and carries the rotation {@code rope}
+     * of that position, as cell {@code j}'s key carries position j's; a key with
+     * {@code queryPos - j > cap} is scored with the query rotated back by {@code queryPos - j - cap}
+     * (closed-form angles, as {@link Rope#oracle}). {@code cap} 0 or {@code rope} null: no cap
+     * (without a rotation, scores do not depend on distance).
+     */
+    public static void oracle(float[] q, int qOffset, int headSize, float scale, KvPages kv, int headOffset,
+                              int[] ranges, int rangeCount, RopeSpec rope, int queryPos, int cap, float[] out, int outOffset) {
         int n = 0;
         for (int r = 0; r < rangeCount; r++) n += ranges[2 * r + 1] - ranges[2 * r];
         double[] s = new double[n];
@@ -73,8 +87,10 @@ public final class Attention {
         int j = 0;
         for (int r = 0; r < rangeCount; r++) {
             for (int p = ranges[2 * r]; p < ranges[2 * r + 1]; p++, j++) {
+                boolean capped = rope != null && cap > 0 && queryPos - p > cap;
+                double[] query = rotatedBack(q, qOffset, headSize, rope, capped ? queryPos - p - cap : 0);
                 double dot = 0;
-                for (int i = 0; i < headSize; i++) dot += (double) q[qOffset + i] * kv.key(p, headOffset, i);
+                for (int i = 0; i < headSize; i++) dot += query[i] * kv.key(p, headOffset, i);
                 s[j] = dot * scale;
                 max = Math.max(max, s[j]);
             }
@@ -91,6 +107,24 @@ public final class Attention {
         for (int i = 0; i < headSize; i++) out[outOffset + i] = (float) acc[i];
     }
 
+    /** The query rotated by {@code -by} positions in double ({@code by} 0: as given). */
+    private static double[] rotatedBack(float[] q, int qOffset, int headSize, RopeSpec rope, int by) {
+        double[] x = new double[headSize];
+        for (int i = 0; i < headSize; i++) x[i] = q[qOffset + i];
+        if (by == 0) return x;
+        int half = rope.dims() / 2;
+        for (int i = 0; i < half; i++) {
+            double theta = -by * (double) rope.freqScale() * Math.pow(rope.base(), -2.0 * i / rope.dims()) / rope.freqFactor(i);
+            double c = Math.cos(theta), sn = Math.sin(theta);
+            int a = rope.pairing() == RopeSpec.Pairing.ADJACENT ? 2 * i : i;
+            int b = rope.pairing() == RopeSpec.Pairing.ADJACENT ? a + 1 : a + half;
+            double x0 = x[a], x1 = x[b];
+            x[a] = x0 * c - x1 * sn;
+            x[b] = x0 * sn + x1 * c;
+        }
+        return x;
+    }
+
     /**
      * The CPU kernel. {@code scores} is scratch for at least as many floats as there are visible
      * positions. Softmax subtracts the maximum score; exponentials come from {@link VectorMath}.
@@ -103,6 +137,22 @@ public final class Attention {
     /** The CPU kernel over ranges {@code firstRange .. firstRange + rangeCount} of {@code ranges}. */
     public static void cpu(float[] q, int qOffset, int headSize, float scale, KvPages kv, int headOffset,
                            int[] ranges, int firstRange, int rangeCount, float[] scores, float[] out, int outOffset) {
+        cpu(q, qOffset, headSize, scale, kv, headOffset, ranges, firstRange, rangeCount, null, 0, 0, scores, out, outOffset);
+    }
+
+    /**
+     * The CPU kernel under a RoPE distance cap (the contract of the capped {@link #oracle}):
+     * every visible key is scored as without a cap, then each key with {@code queryPos - j > cap}
+     * (with ascending ranges, a prefix of the visible cells: LM-Infinite's sinks) is scored again
+     * with a copy of the query rotated by {@code -(queryPos - j - cap)} through {@link Rope#cpu}
+     * (rotations compose: R(-d)·R(queryPos) = R(queryPos - d) up to float rounding of the angles),
+     * its dot product one fused multiply-add chain over the dimensions in order. The query arrives
+     * rotated, so the cap needs only the layer's {@link RopeSpec}, not a second, unrotated copy of
+     * the queries. {@code cap} 0 or {@code rope} null: no cap, the same bits as the kernel without one.
+     */
+    public static void cpu(float[] q, int qOffset, int headSize, float scale, KvPages kv, int headOffset,
+                           int[] ranges, int firstRange, int rangeCount, RopeSpec rope, int queryPos, int cap,
+                           float[] scores, float[] out, int outOffset) {
         int n = 0;
         float max = Float.NEGATIVE_INFINITY;
         for (int r = firstRange; r < firstRange + rangeCount; r++) {
@@ -126,6 +176,7 @@ public final class Attention {
                 for (; p < end; p++) scores[n++] = dot(q, qOffset, kv.keys()[kv.page(p)], kv.offset(p, headOffset), headSize, lanes);
             }
         }
+        if (rope != null && cap > 0) rescoreFarKeys(q, qOffset, headSize, kv, headOffset, ranges, firstRange, rangeCount, rope, queryPos, cap, scores);
         for (int j = 0; j < n; j++) {
             scores[j] *= scale;
             max = Math.max(max, scores[j]);
@@ -135,6 +186,32 @@ public final class Attention {
         for (int j = 0; j < n; j++) scores[j] *= inv;
         if (kv.halfValues() != null) weightedHalfValues(kv, headOffset, headSize, ranges, firstRange, rangeCount, scores, out, outOffset);
         else weightedValues(kv, headOffset, headSize, ranges, firstRange, rangeCount, scores, out, outOffset);
+    }
+
+    /** Per thread: the query rotated back, and the angles of the rotation. */
+    private static final ThreadLocal<float[]> CAPPED_QUERY = ThreadLocal.withInitial(() -> new float[256]);
+    private static final ThreadLocal<Rope.Table> CAP_ROTATION = new ThreadLocal<>();
+
+    /** Replaces the raw scores of the keys beyond the distance cap (see the capped {@link #cpu}). */
+    private static void rescoreFarKeys(float[] q, int qOffset, int headSize, KvPages kv, int headOffset, int[] ranges, int firstRange,
+                                       int rangeCount, RopeSpec rope, int queryPos, int cap, float[] scores) {
+        int farEnd = queryPos - cap;               // cells j < farEnd are further than cap
+        float[] query = CAPPED_QUERY.get();
+        if (query.length < headSize) CAPPED_QUERY.set(query = new float[headSize]);
+        Rope.Table table = CAP_ROTATION.get();
+        if (table == null || table.dims != rope.dims()) CAP_ROTATION.set(table = new Rope.Table(rope.dims()));
+        int n = 0;
+        for (int r = firstRange; r < firstRange + rangeCount; r++) {
+            for (int p = ranges[2 * r]; p < ranges[2 * r + 1]; p++, n++) {
+                if (p >= farEnd) return;
+                System.arraycopy(q, qOffset, query, 0, headSize);
+                table.fill(rope, p - farEnd);      // -(queryPos - p - cap)
+                Rope.cpu(query, 0, 1, headSize, rope, table);
+                float s = 0f;
+                for (int i = 0; i < headSize; i++) s = Math.fma(query[i], kv.key(p, headOffset, i), s);
+                scores[n] = s;
+            }
+        }
     }
 
     /**

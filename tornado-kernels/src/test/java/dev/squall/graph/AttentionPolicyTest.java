@@ -1,6 +1,8 @@
 package dev.squall.graph;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
@@ -29,5 +31,25 @@ class AttentionPolicyTest {
         assertArrayEquals(new int[] {0, 2, 8, 11}, ranges(p, 10));
         assertArrayEquals(new int[] {0, 5}, ranges(p, 4));
         assertArrayEquals(new int[] {8, 11}, ranges(AttentionPolicy.sinksAndWindow(0, 3), 10));
+    }
+
+    @Test
+    void lmInfiniteHasTheLambdaRangesAndCapsDistancesAtTheWindow() {
+        AttentionPolicy p = AttentionPolicy.lmInfinite(4, 8);
+        assertArrayEquals(new int[] {0, 4, 13, 21}, ranges(p, 20));
+        assertArrayEquals(new int[] {0, 4, 5, 13}, ranges(p, 12));
+        assertArrayEquals(new int[] {0, 12}, ranges(p, 11), "the window reaches the sinks: one range");
+        assertArrayEquals(new int[] {0, 1}, ranges(p, 0));
+        for (int q = 0; q < 100; q++) assertArrayEquals(ranges(AttentionPolicy.sinksAndWindow(4, 8), q), ranges(p, q), "query " + q);
+        assertEquals(8, p.distanceCap());
+        assertEquals(0, AttentionPolicy.sinksAndWindow(4, 8).distanceCap(), "plain Λ keeps true distances");
+        assertEquals(0, AttentionPolicy.causal().distanceCap());
+        assertEquals(0, AttentionPolicy.slidingWindow(8).distanceCap());
+    }
+
+    @Test
+    void lmInfiniteRejectsNegativeSinksAndEmptyWindows() {
+        assertThrows(IllegalArgumentException.class, () -> AttentionPolicy.lmInfinite(-1, 8));
+        assertThrows(IllegalArgumentException.class, () -> AttentionPolicy.lmInfinite(4, 0));
     }
 }

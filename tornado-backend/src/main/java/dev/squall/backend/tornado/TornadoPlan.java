@@ -12,6 +12,7 @@ import dev.squall.backend.tornado.kernels.ElementwiseKernels;
 import dev.squall.backend.tornado.kernels.NormKernels;
 import dev.squall.backend.tornado.kernels.RopeKernels;
 import dev.squall.graph.Act;
+import dev.squall.graph.AttentionPolicy;
 import dev.squall.graph.Batch;
 import dev.squall.graph.BatchChecker;
 import dev.squall.graph.ForwardResult;
@@ -250,9 +251,25 @@ final class TornadoPlan implements Plan {
 
     // ---------------------------------------------------------------- forward
 
+    /**
+     * The device attention kernel scores every key with the query as it arrives: a policy that
+     * caps RoPE distances (LM-Infinite) would need a rotated query per far key, which it does not
+     * compute, so such a batch is refused before anything changes.
+     */
+    private void refuseDistanceCaps(Batch batch) {
+        for (int i = 0; i < batch.size(); i++) {
+            AttentionPolicy p = batch.policy(batch.sequence(i));
+            if (p.distanceCap() > 0) {
+                throw new IllegalArgumentException("batch token " + i + ": attention policy " + p + " caps RoPE distances, which " + backend.id()
+                        + "'s attention kernel does not (dense and plain Λ windows run here); --attention lm-infinite runs on --device java");
+            }
+        }
+    }
+
     @Override public ForwardResult forward(Batch batch) {
         synchronized (cache) {
             BatchChecker.Visibility visibility = BatchChecker.check(batch, cache, limits);
+            refuseDistanceCaps(batch);
             boolean wantLogits = batch.wants(Batch.Output.LOGITS), wantHidden = batch.wants(Batch.Output.HIDDEN);
             int vocab = graph.vocabSize(), hiddenWidth = graph.hidden().width();
             float[] logits = wantLogits ? new float[batch.outputCount() * vocab] : null;

@@ -192,6 +192,20 @@ class PlanBehaviourTest {
         }
     }
 
+    /** The device kernel does not cap RoPE distances: LM-Infinite is refused, naming the flag, and nothing is written. */
+    @Test
+    void aDistanceCapIsRefusedBeforeAnythingRuns() {
+        int seq = device.cache().newSequence();
+        try {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> device.forward(Batch.builder().token(seq, 0, 5, true).policy(seq, AttentionPolicy.lmInfinite(2, 8)).build()));
+            assertTrue(e.getMessage().contains("--attention lm-infinite"), e.getMessage());
+            assertEquals(0, device.cache().length(seq), "the refused batch wrote nothing");
+        } finally {
+            device.cache().remove(seq);
+        }
+    }
+
     @Test
     void runningOutOfSequencesNamesTheLimit() {
         System.setProperty("squall.tornado.sequences", "2");

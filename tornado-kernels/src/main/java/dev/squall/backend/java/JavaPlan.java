@@ -393,12 +393,15 @@ final class JavaPlan implements Plan {
                 }
             }
             int[] ranges = vis.ranges();
+            int[] caps = new int[f.tokens];
+            for (int t = 0; t < f.tokens; t++) caps[t] = b.policy(b.sequence(t)).distanceCap();
             pool.run(f.tokens * heads, (item, worker) -> {
                 int t = item / heads, h = item % heads;
                 int qo = t * qWidth + h * hs;
                 SqueezedIndex index = squeezed[t];
                 if (index == null) {
-                    Attention.cpu(qb, qo, hs, scale, views[t], (h / group) * hs, ranges, vis.offsets()[t], vis.count(t), scoreScratch[worker], ob, qo);
+                    Attention.cpu(qb, qo, hs, scale, views[t], (h / group) * hs, ranges, vis.offsets()[t], vis.count(t),
+                            a.rope(), b.position(t), caps[t], scoreScratch[worker], ob, qo);
                     return;
                 }
                 long t0 = System.nanoTime();
@@ -409,7 +412,7 @@ final class JavaPlan implements Plan {
                 squeeze.count(worker, System.nanoTime() - t0, index.length(), kept);
                 if (vis.end(t, 0) > index.length()) n = pair(r, n, index.length(), vis.end(t, 0));
                 for (int i = 1; i < vis.count(t); i++) n = pair(r, n, vis.start(t, i), vis.end(t, i));
-                Attention.cpu(qb, qo, hs, scale, views[t], (h / group) * hs, r, 0, n, scoreScratch[worker], ob, qo);
+                Attention.cpu(qb, qo, hs, scale, views[t], (h / group) * hs, r, 0, n, a.rope(), b.position(t), caps[t], scoreScratch[worker], ob, qo);
             });
             squeeze.attentionNanos += System.nanoTime() - start;
         });
