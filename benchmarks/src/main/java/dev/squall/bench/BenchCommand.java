@@ -127,6 +127,19 @@ public final class BenchCommand implements Callable<Integer>, SquallCommand {
     @Option(names = "--ngram", paramLabel = "FILE", description = "--superposed: the n-gram filter (from 'squall ngram'); adds the superposed+ngram arm.")
     Path ngram;
 
+    @Option(names = "--context-lengths", split = ",", paramLabel = "L[,L...]",
+            description = {"Decoding after a long fixed context of each length (4k = 4096 tokens): dense against Squeezed Attention (one and",
+                    "two levels of centroids; lossy), decode tokens/s, attention and lookup time per token, keys read: reports/bench-squeezed.json."})
+    List<String> contextLengths = new ArrayList<>();
+
+    @Option(names = "--sparsity", split = ",", defaultValue = "0.8", paramLabel = "S[,S...]",
+            description = "--context-lengths: the sparsities squeezed attention is calibrated to (default ${DEFAULT-VALUE}).")
+    List<Double> sparsity = new ArrayList<>();
+
+    @Option(names = "--centroids", defaultValue = "5%", paramLabel = "P%|N",
+            description = "--context-lengths: fine centroids per layer and KV head (default ${DEFAULT-VALUE}).")
+    String centroids;
+
     @Spec CommandSpec spec;
 
     /** One model's measurements. */
@@ -148,6 +161,7 @@ public final class BenchCommand implements Callable<Integer>, SquallCommand {
         if (decode < 1) throw new IllegalArgumentException("--decode " + decode + " is out of range (a positive count)");
         if (reps < 1) throw new IllegalArgumentException("--reps " + reps + " is out of range (a positive count)");
         if (!superposed.isEmpty()) return SuperposedBench.run(this, out, err, t);
+        if (!contextLengths.isEmpty()) return SqueezedBench.run(this, contextLengths, sparsity, centroids, out, err, t);
         if (speculate.algorithm != null) return speculate(out, err, t);
         if (!List.of("f16", "f32").contains(llamaKv)) throw new IllegalArgumentException("--llama-kv " + llamaKv + ": expected f16 or f32");
         Backend backend = Backends.find(device);

@@ -154,6 +154,22 @@ class FlagTableTest {
             fuzz --target everything ==> 1 ==> --target everything
             fuzz --iterations 0 ==> 1 ==> --iterations 0 is out of range
             fuzz --iterations lots ==> 2 ==> Invalid value for option '--iterations': 'lots' is not a long
+            context build -m MODEL --file BADTEXT -o OUT --centroids 0% ==> 1 ==> --centroids 0%: expected a percentage in (0%, 100%] such as 5%, or a whole count such as 256
+            context build -m MODEL --file BADTEXT -o OUT --centroids 2.5 ==> 1 ==> --centroids 2.5: expected a percentage
+            context build -m MODEL --file BADTEXT -o OUT --levels 3 ==> 1 ==> --levels must be 1 or 2, not 3
+            context build -m MODEL --file BADTEXT -o OUT --sparsity 1.5 ==> 1 ==> --sparsity 1.5 is out of range (0 to 0.99)
+            context build -m MODEL --file BADTEXT -o OUT ==> 1 ==> --file BADTEXT: not UTF-8 text
+            context build -m MODEL --file BADTEXT -o OUT --device tornado:0:0 ==> 1 ==> context build runs on the Java backend
+            context build -m MODEL -o OUT ==> 2 ==> Missing required option: '--file=TEXT'
+            generate -m MODEL -p x --sparsity 0.5 ==> 1 ==> --sparsity 0.5 needs --context FILE
+            generate -m MODEL -p x --context MODEL.missing ==> 1 ==> no such file
+            generate -m MODEL -p x --context MODEL ==> 1 ==> not squall.context
+            generate -m MODEL -p x --context BADTEXT ==> 1 ==> --context BADTEXT: not UTF-8 text
+            generate -m MODEL -p x --context BADTEXT --sparsity 0.5 ==> 1 ==> --sparsity needs a context file
+            generate -m MODEL -p x --context BADTEXT --sparsity 2 ==> 1 ==> --sparsity 2.0 is out of range (0 to 0.99)
+            chat -m MODEL --sparsity 0.5 ==> 1 ==> --sparsity 0.5 needs --context FILE
+            bench -m MODEL --context-lengths 1x ==> 1 ==> --context-lengths 1x: expected a token count of at least 2, such as 4096 or 4k
+            bench -m MODEL --context-lengths 4k --sparsity 1 ==> 1 ==> --sparsity 1.0 is out of range (above 0, below 1)
             """)
     void aBadFlagIsOneLineNamingIt(String args, int exit, String expected) {
         String bad = dir.resolve("bad.txt").toString();
@@ -169,7 +185,8 @@ class FlagTableTest {
         assertEquals(exit, code, err.toString());
         String shown = exit == 2 ? first : lines[lines.length - 1];
         assertTrue(shown.contains(expected), "stderr: " + err);
-        if (exit == 1) assertTrue(shown.startsWith("squall " + argv[0] + ": error: "), "one error line: " + shown);
+        String command = argv[0].equals("context") ? argv[0] + " " + argv[1] : argv[0];
+        if (exit == 1) assertTrue(shown.startsWith("squall " + command + ": error: "), "one error line: " + shown);
         assertEquals("", out.toString(), "nothing ran");
     }
 }

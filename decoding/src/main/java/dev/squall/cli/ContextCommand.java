@@ -70,7 +70,7 @@ final class ContextCommand implements Runnable {
 
         @Override public Integer call() throws Exception {
             PrintWriter err = spec.commandLine().getErr();
-            double fraction = parseCentroids(centroids);
+            double fraction = ContextCentroids.parse(centroids);
             SqueezedIndexBuilder indexBuilder = new SqueezedIndexBuilder(fraction, levels, iterations, seed, model.threads());
             if (!(sparsity >= 0 && sparsity < 1)) throw new IllegalArgumentException("--sparsity " + sparsity + " is out of range (0 to 0.99)");
             if (!"java".equals(model.device)) throw new IllegalArgumentException("--device " + model.device + ": context build runs on the Java backend (--device java); the file it writes loads on any");
@@ -112,18 +112,6 @@ final class ContextCommand implements Runnable {
                 err.flush();
             }
             return 0;
-        }
-
-        /** {@code 5%} → 0.05; {@code 300} → 300 centroids. */
-        static double parseCentroids(String s) {
-            try {
-                double v = s.endsWith("%") ? Double.parseDouble(s.substring(0, s.length() - 1)) / 100 : Double.parseDouble(s);
-                boolean percent = s.endsWith("%");
-                if (percent ? !(v > 0 && v <= 1) : !(v >= 1 && v == Math.rint(v))) throw new NumberFormatException();
-                return percent && v == 1 ? 0.999999 : v;
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--centroids " + s + ": expected a percentage in (0%, 100%] such as 5%, or a whole count such as 256");
-            }
         }
     }
 

@@ -31,15 +31,15 @@ public final class Squall implements Runnable {
         CommandLine cl = new CommandLine(new Squall());
         for (SquallCommand c : ServiceLoader.load(SquallCommand.class)) cl.addSubcommand(c);
         cl.setExecutionExceptionHandler((e, line, parse) -> {
-            line.getErr().println("squall " + line.getCommandName() + ": error: " + describe(e));
+            line.getErr().println(line.getCommandSpec().qualifiedName() + ": error: " + describe(e));
             if (debug()) e.printStackTrace(line.getErr());
             return 1;
         });
         cl.setParameterExceptionHandler((e, args) -> {
             CommandLine line = e.getCommandLine();
             PrintWriter err = line.getErr();
-            err.println("squall " + line.getCommandName() + ": " + e.getMessage());
-            err.println("Try 'squall " + (line == cl ? "" : line.getCommandName() + " ") + "--help' for usage.");
+            err.println(line.getCommandSpec().qualifiedName() + ": " + e.getMessage());
+            err.println("Try '" + line.getCommandSpec().qualifiedName() + " --help' for usage.");
             return 2;
         });
         return cl;

@@ -63,13 +63,22 @@ public final class SqueezedSelection {
      * dimensions, one vector of centroids at a time.
      */
     public static void scores(float[] q, int qOffset, int hs, float scale, float[] centroids, int count, float[] out, int to) {
+        scores(q, qOffset, hs, scale, centroids, count, 0, count, out, to);
+    }
+
+    /**
+     * The scores of columns {@code [from, from + count)} of centroids stored by dimension with
+     * {@code stride} columns per dimension, into {@code out[to ..)}: each column's sum runs over
+     * the dimensions in order, one fused multiply-add each, in a vector lane or in the scalar tail.
+     */
+    static void scores(float[] q, int qOffset, int hs, float scale, float[] centroids, int stride, int from, int count, float[] out, int to) {
         int L = F.length(), j = 0;
         for (; j + L <= count; j += L) {
             FloatVector a = FloatVector.zero(F);
-            for (int d = 0; d < hs; d++) a = FloatVector.broadcast(F, q[qOffset + d]).fma(FloatVector.fromArray(F, centroids, d * count + j), a);
+            for (int d = 0; d < hs; d++) a = FloatVector.broadcast(F, q[qOffset + d]).fma(FloatVector.fromArray(F, centroids, d * stride + from + j), a);
             a.mul(scale).intoArray(out, to + j);
         }
-        for (; j < count; j++) out[to + j] = scale * dot(q, qOffset, centroids, j, count, hs);
+        for (; j < count; j++) out[to + j] = scale * dot(q, qOffset, centroids, from + j, stride, hs);
     }
 
     private static float dot(float[] q, int qOffset, float[] centroids, int j, int count, int hs) {
@@ -85,10 +94,10 @@ public final class SqueezedSelection {
     static float logSumExp(float[] s, int from, int count, int[] starts, int[] counts) {
         float max = Float.NEGATIVE_INFINITY;
         for (int j = 0; j < count; j++) max = Math.max(max, s[from + j]);
-        double sum = 0;
+        float sum = 0;
         for (int j = 0; j < count; j++) {
             int n = starts != null ? starts[j + 1] - starts[j] : counts[j];
-            sum += n * Math.exp(s[from + j] - max);
+            sum += n * VectorMath.exp(s[from + j] - max);
         }
         return (float) (max + Math.log(sum));
     }
@@ -116,18 +125,16 @@ public final class SqueezedSelection {
         for (int K = 0; K < k; K++) {
             est[c + K] -= logZc;
             if (est[c + K] >= coarse) {
-                for (int f = cs[K]; f < cs[K + 1]; f++) {
-                    est[f] = scale * dot(q, qOffset, head.centroids(), f, c, hs);
-                    max = Math.max(max, est[f]);
-                }
+                scores(q, qOffset, hs, scale, head.centroids(), c, cs[K], cs[K + 1] - cs[K], est, cs[K]);
+                for (int f = cs[K]; f < cs[K + 1]; f++) max = Math.max(max, est[f]);
             } else {
                 max = Math.max(max, est[c + K] + logZc);
             }
         }
-        double sum = 0;
+        float sum = 0;
         for (int K = 0; K < k; K++) {
-            if (est[c + K] < coarse) sum += counts[K] * Math.exp(est[c + K] + logZc - max);
-            else for (int f = cs[K]; f < cs[K + 1]; f++) sum += (starts[f + 1] - starts[f]) * Math.exp(est[f] - max);
+            if (est[c + K] < coarse) sum += counts[K] * VectorMath.exp(est[c + K] + logZc - max);
+            else for (int f = cs[K]; f < cs[K + 1]; f++) sum += (starts[f + 1] - starts[f]) * VectorMath.exp(est[f] - max);
         }
         float logZ = (float) (max + Math.log(sum));
         for (int K = 0; K < k; K++) {
