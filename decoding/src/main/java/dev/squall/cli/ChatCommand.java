@@ -54,6 +54,7 @@ final class ChatCommand implements Callable<Integer> {
         int contextTokens = context.check();
         if (context.given() && "draft".equals(speculate.algorithm)) throw new IllegalArgumentException("--context and --speculate draft cannot be combined: the draft model would need the context too");
         if (contextTokens > 0 && model.contextSize == 0) model.contextSize = ContextOptions.contextSizeFor(contextTokens);
+        model.squeezedClusters = context.clusters;
         Decoder swift = null;
         try (ModelOptions.Loaded loaded = model.load(err)) {
             // one draft model and one SWIFT search for the whole chat; the other decoders start afresh each turn

@@ -30,12 +30,15 @@ final class ContextOptions {
             description = "With a context file: recalibrate its threshold to skip this fraction of the context's keys (0 to 0.99; 0 = dense, exact).")
     Double sparsity;
 
+    /** The most centroids per head of the context file (a device plan reserves room for them), once {@link #check} ran. */
+    int clusters;
+
     /** The tokens of the context once {@link #load} ran. */
     private int[] tokens = new int[0];
 
     boolean given() { return file != null; }
 
-    /** Checks the flags; returns the context's length in tokens when it is a context file (to size the context), else -1. */
+    /** Checks the flags; returns the context's length in tokens (a text file: at most its bytes + 1), to size the context; -1 without one. */
     int check() throws IOException {
         if (sparsity != null && file == null) throw new IllegalArgumentException("--sparsity " + sparsity + " needs --context FILE");
         if (sparsity != null && !(sparsity >= 0 && sparsity < 1)) throw new IllegalArgumentException("--sparsity " + sparsity + " is out of range (0 to 0.99)");
@@ -43,9 +46,10 @@ final class ContextOptions {
         if (!Files.isRegularFile(file)) throw new IllegalArgumentException("--context " + file + ": no such file");
         if (!isGguf(file)) {
             if (sparsity != null) throw new IllegalArgumentException("--sparsity needs a context file; --context " + file + " is text (dense attention)");
-            return -1;
+            return (int) Math.min(1 << 28, Files.size(file) + 1);         // a token is at least one byte: room for all of them
         }
         try (GgufFile f = GgufFile.open(file)) {
+            clusters = f.metadata().getInt("squall.context.max_clusters", 0);
             return f.metadata().getInt("squall.context.length", -1);
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("--context " + file + ": not a context file: " + e.getMessage(), e);

@@ -58,6 +58,7 @@ final class GenerateCommand implements Callable<Integer> {
         if (context.given() && "draft".equals(speculate.algorithm)) throw new IllegalArgumentException("--context and --speculate draft cannot be combined: the draft model would need the context too");
         if (superposed.enabled()) return superposed.generate(model, text, maxTokens, stops, hidePrompt, speculate.speculates(), sampling.seed(), out, err);
         if (contextTokens > 0 && model.contextSize == 0) model.contextSize = ContextOptions.contextSizeFor(contextTokens);
+        model.squeezedClusters = context.clusters;
         try (ModelOptions.Loaded loaded = model.load(err)) {
             int[] tokens = loaded.model().tokenizer().encode(text, !context.given(), true);
             Report.header(err, loaded, sampling.seed());

@@ -101,6 +101,9 @@ public final class ModelOptions {
     /** The parsed {@code --activations}. */
     public Activations activations() { return Activations.parse(activations); }
 
+    /** Centroids per head of a squeezed context the plan must hold (a device reserves room; {@code --context} sets it). */
+    public int squeezedClusters;
+
     /** Sequences of the context size the KV cache holds at once (a server's); 1 = one sequence's worth of cells. */
     public int cacheSequences = 1;
 
@@ -192,7 +195,7 @@ public final class ModelOptions {
         }
         try {
             int ctx = contextSize > 0 ? contextSize : Math.min(m.config().contextLength(), 4096);
-            Plan plan = m.compile(backend, new PlanOptions(ctx, threads(), null).withCacheCells(cacheSequences > 1 ? cacheSequences * ctx : 0).withActivations(activations()).withCacheTypes(cacheTypeK(), cacheTypeV()));
+            Plan plan = m.compile(backend, new PlanOptions(ctx, threads(), null).withCacheCells(cacheSequences > 1 ? cacheSequences * ctx : 0).withActivations(activations()).withCacheTypes(cacheTypeK(), cacheTypeV()).withSqueezedClusters(squeezedClusters));
             return new Loaded(m, plan, threads(), (System.nanoTime() - t0) / 1e9, mode.policy(m.config()));
         } catch (RuntimeException e) {
             m.close();

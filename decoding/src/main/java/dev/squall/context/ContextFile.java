@@ -63,6 +63,7 @@ public final class ContextFile {
                 .putUint32(KEY + "length", n).putUint32(KEY + "layers", layers).putUint32(KEY + "kv_heads", kvHeads)
                 .putUint32(KEY + "heads", ctx.heads()).putUint32(KEY + "head_size", headSize)
                 .putUint32(KEY + "levels", index == null ? 0 : index.hierarchical() ? 2 : 1)
+                .putUint32(KEY + "max_clusters", index == null ? 0 : maxClusters(index))
                 .putString(KEY + "centroids", info.centroids()).putFloat64(KEY + "build_seconds", info.buildSeconds());
         SqueezedIndex.Thresholds t = index == null ? SqueezedIndex.Thresholds.DENSE : index.thresholds();
         m.putFloat64(KEY + "sparsity", t.sparsity()).putFloat32(KEY + "threshold.coarse", t.coarse()).putFloat32(KEY + "threshold.fine", t.fine());
@@ -95,6 +96,13 @@ public final class ContextFile {
         } catch (IOException e) {
             throw new GgufException("writing the checksum of " + path + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The most fine clusters of any head: what a device plan must reserve room for. */
+    public static int maxClusters(SqueezedIndex index) {
+        int m = 0;
+        for (int l = 0; l < index.layers(); l++) for (int h = 0; h < index.kvHeads(); h++) m = Math.max(m, index.head(l, h).clusters());
+        return m;
     }
 
     private static void addLevel(GgufWriter w, String prefix, SqueezedIndex index, int l, int kvHeads, int hs, boolean coarse) {

@@ -5,6 +5,7 @@ import dev.squall.cpu.Lanes;
 import dev.squall.graph.RopeSpec;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -218,7 +219,7 @@ public final class Attention {
      * The dot products of the query with {@code count} keys stored by dimension from
      * {@code page[base]} (position stride 1, dimension stride {@code 2^shift}): each position's sum
      * runs over the dimensions in order, one fused multiply-add each, whether its lane is in a
-     * group of four vectors, one vector or the scalar tail, so the result does not depend on
+     * group of four vectors, one vector or the masked tail, so the result does not depend on
      * where the position falls. Four vectors of positions keep four independent chains in flight.
      */
     private static void scoresByDimension(float[] q, int qOffset, int headSize, float[] page, int base, int shift, int count,
@@ -244,10 +245,12 @@ public final class Attention {
             for (int c = 0; c < headSize; c++) a = FloatVector.broadcast(F, q[qOffset + c]).fma(FloatVector.fromArray(F, page, base + (c << shift) + i), a);
             a.intoArray(scores, at + i);
         }
-        for (; i < count; i++) {
-            float s = 0f;
-            for (int c = 0; c < headSize; c++) s = Math.fma(q[qOffset + c], page[base + (c << shift) + i], s);
-            scores[at + i] = s;
+        if (i < count) {
+            // the tail as one masked vector: each lane's chain is the same fused multiply-adds as a full vector's
+            VectorMask<Float> m = F.indexInRange(i, count);
+            FloatVector a = FloatVector.zero(F);
+            for (int c = 0; c < headSize; c++) a = FloatVector.broadcast(F, q[qOffset + c]).fma(FloatVector.fromArray(F, page, base + (c << shift) + i, m), a);
+            a.intoArray(scores, at + i, m);
         }
     }
 

@@ -12,6 +12,7 @@ import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task6;
 import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task7;
 import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task8;
 import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task9;
+import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task11;
 
 /**
  * A TaskGraph under construction whose tasks each come with their {@link Launch}: {@link #task}
@@ -85,6 +86,12 @@ final class DeviceGraph {
     <A, B, C, D, E, F, G, H, I> Launch task(String task, Launch.Size size, Task9<A, B, C, D, E, F, G, H, I> code, A a, B b, C c, D d, E e,
                                             F f, G g, H h, I i) {
         graph.task(task, code, a, b, c, d, e, f, g, h, i);
+        return register(task, size);
+    }
+
+    <A, B, C, D, E, F, G, H, I, J, K> Launch task(String task, Launch.Size size, Task11<A, B, C, D, E, F, G, H, I, J, K> code, A a, B b, C c, D d,
+                                                  E e, F f, G g, H h, I i, J j, K k) {
+        graph.task(task, code, a, b, c, d, e, f, g, h, i, j, k);
         return register(task, size);
     }
 }

@@ -11,6 +11,7 @@ import dev.squall.backend.tornado.kernels.CacheKernels;
 import dev.squall.backend.tornado.kernels.ElementwiseKernels;
 import dev.squall.backend.tornado.kernels.NormKernels;
 import dev.squall.backend.tornado.kernels.RopeKernels;
+import dev.squall.backend.tornado.kernels.SqueezedKernels;
 import dev.squall.graph.Act;
 import dev.squall.graph.AttentionPolicy;
 import dev.squall.graph.Batch;
@@ -19,6 +20,7 @@ import dev.squall.graph.ForwardResult;
 import dev.squall.graph.KvCache;
 import dev.squall.graph.ModelGraph;
 import dev.squall.graph.Op;
+import dev.squall.graph.SqueezedIndex;
 import dev.squall.tensor.WeightTensor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -84,6 +86,13 @@ final class TornadoPlan implements Plan {
     private final SlotKvCache cache;
     private final BatchFrame frame;
     private final IntArray deviceFrame;
+    /** Squeezed Attention: the index beside the cache (ints, floats), the per-call floats (thresholds, scale), the load staging. */
+    private final int squeezedClusters;
+    private final IntArray indexInts, loadArgs;
+    private final FloatArray indexFloats, callFloats, loadStaged;
+    private final int indexIntCount, indexFloatCount, loadCells;
+    private SqueezedIndex uploaded;
+    private final int load;
     private final Map<Act, FloatArray> acts = new LinkedHashMap<>();
     private final FloatArray keys, values;
     private final Map<WeightTensor, DeviceTensor> tensors = new IdentityHashMap<>();
@@ -132,7 +141,7 @@ final class TornadoPlan implements Plan {
                 Integer.getInteger("squall.tornado.sequences", 0), Integer.getInteger("squall.tornado.batch", 0));
         this.frame = new BatchFrame(budget.tokens(), MAX_RANGES);
         this.deviceFrame = new IntArray(frame.data().length);
-        this.cache = new SlotKvCache(budget.slots(), options.contextSize(), this::copySlot, this::moveCells);
+        this.cache = new SlotKvCache(budget.slots(), options.contextSize(), this::copySlot, this::moveCells, this::loadContext);
         this.moveArgs = new IntArray(CacheKernels.MOVE_ARGS + options.contextSize());
         this.limits = BatchChecker.limits(graph, MAX_RANGES);
         for (Op op : allOps()) for (Act a : acts(op)) acts.computeIfAbsent(a, x -> new FloatArray(budget.tokens() * x.width()));
@@ -142,6 +151,26 @@ final class TornadoPlan implements Plan {
         shared.addAll(acts.values());
         shared.add(keys);
         shared.add(values);
+        // the squeezed index (one level): per layer and KV head up to C centroids; scratch per (token, query head)
+        this.squeezedClusters = options.squeezedClusters();
+        int cap = squeezedClusters, heads = graph.layers().isEmpty() ? 1 : attentionHeads(), heads2 = kv.layers() * kv.kvHeads();
+        int rangeStride = 2 * (cap + MAX_RANGES + 1);
+        this.indexIntCount = SqueezedKernels.META + SqueezedKernels.META_INTS * heads2 + heads2 * (cap + 1);
+        this.indexFloatCount = SqueezedKernels.CENTROIDS + heads2 * cap * kv.headSize();
+        this.indexInts = new IntArray(indexIntCount + budget.tokens() * heads * rangeStride);
+        this.indexFloats = new FloatArray(indexFloatCount + budget.tokens() * heads * 2 * Math.max(1, cap));
+        indexInts.set(SqueezedKernels.MAX_CLUSTERS, cap);
+        indexInts.set(SqueezedKernels.RANGE_STRIDE, rangeStride);
+        indexInts.set(SqueezedKernels.RANGE_BASE, indexIntCount);
+        indexInts.set(SqueezedKernels.SCORE_BASE, indexFloatCount);
+        this.callFloats = new FloatArray(SqueezedKernels.CALL_FLOATS);
+        callFloats.set(SqueezedKernels.SCALE, (float) (1.0 / Math.sqrt(kv.headSize())));
+        this.loadCells = Math.max(1, Math.min(options.contextSize(), (1 << 22) / (2 * kv.layers() * kv.kvWidth())));
+        this.loadArgs = new IntArray(SqueezedKernels.ARGS + indexIntCount);
+        this.loadStaged = new FloatArray(indexFloatCount + 2 * kv.layers() * loadCells * kv.kvWidth());
+        shared.add(indexInts);
+        shared.add(indexFloats);
+        if (squeezed()) shared.add(callFloats);
         this.inputEmbeddings = new FloatArray(budget.tokens() * graph.embeddingSize());
 
         this.init = add(initGraph());
@@ -156,6 +185,7 @@ final class TornadoPlan implements Plan {
         this.hiddenEpilogue = add(opsGraph("hidden", graph.epilogue(), graph.logits()));
         this.fork = add(forkGraph());
         this.compact = add(compactGraph());
+        this.load = add(loadGraph());
 
         ImmutableTaskGraph[] snapshots = new ImmutableTaskGraph[graphs.size()];
         for (int i = 0; i < snapshots.length; i++) snapshots[i] = graphs.get(i).graph.snapshot();
@@ -163,6 +193,7 @@ final class TornadoPlan implements Plan {
         if (PROFILE) plan.withProfiler(uk.ac.manchester.tornado.api.enums.ProfilerMode.SILENT);
         try {
             run(init);
+            uploadIndexHeader();
             warmUp();
         } catch (RuntimeException e) {
             close();
@@ -278,7 +309,8 @@ final class TornadoPlan implements Plan {
             for (int from = 0; from < batch.size(); from += budget.tokens()) {
                 int to = Math.min(batch.size(), from + budget.tokens());
                 for (int i = from; i < to; i++) cache.prepareWrite(batch.sequence(i), batch.cell(i));
-                frame.pack(batch, visibility, from, to, cache::slot);
+                frame.pack(batch, visibility, from, to, cache::slot, row -> squeezedFixed(batch, visibility, row));
+                if (squeezed()) setThresholds(batch, visibility, from, to);
                 int tokens = frame.tokens(), outputs = frame.outputs();
                 MemorySegment.copy(frame.data(), 0, deviceFrame.getSegment(), ValueLayout.JAVA_INT, 0, frame.data().length);
                 stats.bytesIn += deviceFrame.getNumBytesOfSegment();
@@ -305,6 +337,29 @@ final class TornadoPlan implements Plan {
             }
             return new ForwardResult(batch.outputRows(), logits, vocab, hidden, hiddenWidth);
         }
+    }
+
+    /** The fixed-context length a batch row reads through the squeezed index (it sees all of it), else 0. */
+    private int squeezedFixed(Batch b, BatchChecker.Visibility vis, int row) {
+        SqueezedIndex index = cache.index(b.sequence(row));
+        if (index == null || vis.start(row, 0) != 0 || vis.end(row, 0) < index.length()) return 0;
+        if (uploaded == null || uploaded.head(0, 0) != index.head(0, 0)) throw new IllegalStateException("sequence " + b.sequence(row) + "'s squeezed index is not the one on the device");
+        return index.length();
+    }
+
+    /** The call floats' thresholds: those of the squeezed rows' index, which must agree. */
+    private void setThresholds(Batch b, BatchChecker.Visibility vis, int from, int to) {
+        SqueezedIndex.Thresholds t = null;
+        for (int row = from; row < to; row++) {
+            if (squeezedFixed(b, vis, row) == 0) continue;
+            SqueezedIndex.Thresholds mine = cache.index(b.sequence(row)).thresholds();
+            if (t != null && !t.equals(mine)) throw new IllegalArgumentException("batch rows " + from + " to " + (to - 1) + " read the squeezed index with different sparsities; the device takes one per call");
+            t = mine;
+        }
+        if (t == null) t = SqueezedIndex.Thresholds.DENSE;
+        callFloats.set(SqueezedKernels.COARSE, t.coarse());
+        callFloats.set(SqueezedKernels.FINE, t.fine());
+        stats.bytesIn += callFloats.getNumBytesOfSegment();
     }
 
     private TornadoExecutionResult run(int g) {
@@ -367,19 +422,25 @@ final class TornadoPlan implements Plan {
     /** Borrows the shared arrays (and the frame, unless this graph uploads it) from the graph that ran last. */
     private void borrowShared(DeviceGraph g, boolean frameToo) {
         g.graph.consumeFromDevice(shared.toArray());
-        if (frameToo) g.graph.consumeFromDevice(deviceFrame);
+        if (frameToo) g.graph.consumeFromDevice(frameArrays());
     }
 
     private void keepShared(DeviceGraph g, boolean frameToo) {
         g.graph.persistOnDevice(shared.toArray());
-        if (frameToo) g.graph.persistOnDevice(deviceFrame);
+        if (frameToo) g.graph.persistOnDevice(frameArrays());
     }
 
     /** Allocates every shared array on the device: claim tasks over them, eight at a time. */
     private DeviceGraph initGraph() {
         DeviceGraph g = newGraph("init");
         List<FloatArray> all = new ArrayList<>();
-        for (Object o : shared) all.add((FloatArray) o);
+        List<IntArray> ints = new ArrayList<>();
+        for (Object o : shared) {
+            if (o instanceof FloatArray f) all.add(f);
+            else ints.add((IntArray) o);
+        }
+        if (ints.size() % 2 != 0) ints.add(new IntArray(1));
+        for (int i = 0; i < ints.size(); i += 2) g.task("claim_ints" + i / 2, Launch.Size.items((t, o) -> 1), CacheKernels::claimInts, ints.get(i), ints.get(i + 1));
         int claimed = CacheKernels.CLAIMED;
         while (all.size() % claimed != 0) all.add(new FloatArray(1));
         for (int i = 0; i < all.size(); i += claimed) {
@@ -393,7 +454,7 @@ final class TornadoPlan implements Plan {
     private DeviceGraph prologueGraph() {
         DeviceGraph g = newGraph("prologue");
         borrowShared(g, false);
-        g.graph.transferToDevice(DataTransferMode.EVERY_EXECUTION, deviceFrame);
+        g.graph.transferToDevice(DataTransferMode.EVERY_EXECUTION, frameArrays());
         addOps(g, graph.prologue(), null);
         keepShared(g, true);
         return g;
@@ -403,7 +464,8 @@ final class TornadoPlan implements Plan {
     private DeviceGraph inputsGraph() {
         DeviceGraph g = newGraph("inputs");
         borrowShared(g, false);
-        g.graph.transferToDevice(DataTransferMode.EVERY_EXECUTION, deviceFrame, inputEmbeddings);
+        g.graph.transferToDevice(DataTransferMode.EVERY_EXECUTION, frameArrays());
+        g.graph.transferToDevice(DataTransferMode.EVERY_EXECUTION, inputEmbeddings);
         Act x = embedOutput();
         IntArray shape = shape(ElementwiseKernels.SHAPE, ElementwiseKernels.WIDTH, x.width(), ElementwiseKernels.COUNT, BatchFrame.TOKENS);
         g.graph.transferToDevice(DataTransferMode.FIRST_EXECUTION, shape);
@@ -424,6 +486,119 @@ final class TornadoPlan implements Plan {
         addOps(g, ops, skip);
         keepShared(g, true);
         return g;
+    }
+
+    /** What every call uploads: the frame, and with a squeezed index the call floats. */
+    private Object[] frameArrays() { return squeezed() ? new Object[] {deviceFrame, callFloats} : new Object[] {deviceFrame}; }
+
+    /** Whether the plan reserved room for a squeezed index (its attention then runs {@link SqueezedKernels#attention}). */
+    private boolean squeezed() { return squeezedClusters > 0; }
+
+    private int attentionHeads() {
+        for (ModelGraph.Layer l : graph.layers()) for (Op op : l.attention()) if (op instanceof Op.Attention a) return a.heads();
+        return 1;
+    }
+
+    private DeviceGraph loadGraph() {
+        DeviceGraph g = newGraph("load");
+        borrowShared(g, false);
+        g.graph.transferToDevice(DataTransferMode.EVERY_EXECUTION, loadArgs, loadStaged);
+        g.task("load", Launch.Size.items((t, o) -> t), SqueezedKernels::load, loadArgs, loadStaged, indexInts, indexFloats, keys, values);
+        keepShared(g, false);
+        return g;
+    }
+
+    /**
+     * Writes a fixed context into a slot and, with an index, makes it the device's squeezed
+     * index: the index first (with the first block of cells), then the cells in blocks of
+     * {@code loadCells}. One index at a time: another one is refused while a sequence reads the
+     * one loaded.
+     */
+    private void loadContext(int slot, dev.squall.graph.KvCache.Rows rows, SqueezedIndex index) {
+        synchronized (cache) {
+            ModelGraph.KvGeometry kv = graph.kv();
+            int[] ints = null;
+            float[] floats = null;
+            if (index != null) {
+                if (!squeezed()) {
+                    throw new IllegalArgumentException("--device " + backend.id() + ": this plan has no room for a squeezed index (compile it with PlanOptions.withSqueezedClusters; --context does that from the file)");
+                }
+                if (index.hierarchical()) {
+                    throw new IllegalArgumentException("--device " + backend.id() + ": two-level squeezed indexes run on the Java backend only (--device java); build the context with --levels 1");
+                }
+                if (uploaded != null && uploaded.head(0, 0) != index.head(0, 0) && cache.indexInUse(-1)) {
+                    throw new IllegalArgumentException("--device " + backend.id() + ": the device holds another squeezed context in use; one at a time");
+                }
+                int[][] packed = new int[1][];
+                floats = packIndex(index, packed);
+                ints = packed[0];
+            }
+            int n = rows.length(), width = kv.kvWidth();
+            float[] k = new float[width], v = new float[width];
+            for (int first = 0; first < n || (first == 0 && ints != null); first += loadCells) {
+                int cells = Math.min(loadCells, n - first);
+                int nInts = first == 0 && ints != null ? ints.length : 0, nFloats = first == 0 && floats != null ? floats.length : 0;
+                int[] head = {nInts, nFloats, cells, first, slot, width, cache.capacity(), budget.slots(), kv.layers()};
+                for (int i = 0; i < head.length; i++) loadArgs.set(i, head[i]);
+                for (int i = 0; i < nInts; i++) loadArgs.set(SqueezedKernels.ARGS + i, ints[i]);
+                for (int i = 0; i < nFloats; i++) loadStaged.set(i, floats[i]);
+                for (int c = 0; c < cells; c++) {
+                    for (int l = 0; l < kv.layers(); l++) {
+                        rows.read(l, first + c, k, v);
+                        int at = nFloats + 2 * l * cells * width + c * width;
+                        MemorySegment.copy(k, 0, loadStaged.getSegment(), ValueLayout.JAVA_FLOAT, (long) at * 4, width);
+                        MemorySegment.copy(v, 0, loadStaged.getSegment(), ValueLayout.JAVA_FLOAT, (long) (at + cells * width) * 4, width);
+                    }
+                }
+                graphs.get(load).resize(Math.max(Math.max(nInts, nFloats), kv.layers() * cells * width), 0);
+                stats.bytesIn += loadArgs.getNumBytesOfSegment() + loadStaged.getNumBytesOfSegment();
+                run(load);
+            }
+            if (index != null) uploaded = index;
+        }
+    }
+
+    /** The index's header (capacities and scratch offsets, no context loaded) onto the device, before any attention runs. */
+    private void uploadIndexHeader() {
+        int[] head = {SqueezedKernels.META, 0, 0, 0, 0, graph.kv().kvWidth(), cache.capacity(), budget.slots(), graph.kv().layers()};
+        for (int i = 0; i < head.length; i++) loadArgs.set(i, head[i]);
+        for (int i = 0; i < SqueezedKernels.META; i++) loadArgs.set(SqueezedKernels.ARGS + i, indexInts.get(i));
+        graphs.get(load).resize(SqueezedKernels.META, 0);
+        run(load);
+    }
+
+    /** The index ints and floats of {@code index} in {@link SqueezedKernels}'s layout; refuses an index larger than the plan's room. */
+    private float[] packIndex(SqueezedIndex index, int[][] intsOut) {
+        ModelGraph.KvGeometry kv = graph.kv();
+        int cap = squeezedClusters, hs = kv.headSize();
+        int[] ints = new int[indexIntCount];
+        float[] floats = new float[indexFloatCount];
+        ints[SqueezedKernels.FIXED] = index.length();
+        ints[SqueezedKernels.LEVELS] = 1;
+        ints[SqueezedKernels.MAX_CLUSTERS] = cap;
+        ints[SqueezedKernels.RANGE_STRIDE] = indexInts.get(SqueezedKernels.RANGE_STRIDE);
+        ints[SqueezedKernels.RANGE_BASE] = indexIntCount;
+        ints[SqueezedKernels.SCORE_BASE] = indexFloatCount;
+        int ip = SqueezedKernels.META + SqueezedKernels.META_INTS * kv.layers() * kv.kvHeads(), fp = SqueezedKernels.CENTROIDS;
+        for (int l = 0; l < kv.layers(); l++) {
+            for (int h = 0; h < kv.kvHeads(); h++) {
+                SqueezedIndex.Head head = index.head(l, h);
+                int c = head.clusters();
+                if (c > cap) {
+                    throw new IllegalArgumentException("--device " + backend.id() + ": the squeezed index has " + c + " clusters per head, the plan has room for " + cap);
+                }
+                int meta = SqueezedKernels.META + SqueezedKernels.META_INTS * (l * kv.kvHeads() + h);
+                ints[meta] = c;
+                ints[meta + 1] = fp;
+                System.arraycopy(head.centroids(), 0, floats, fp, c * hs);
+                fp += c * hs;
+                ints[meta + 2] = ip;
+                System.arraycopy(head.starts(), 0, ints, ip, c + 1);
+                ip += c + 1;
+            }
+        }
+        intsOut[0] = ints;
+        return floats;
     }
 
     private DeviceGraph forkGraph() {
@@ -549,8 +724,13 @@ final class TornadoPlan implements Plan {
                 float scale = (float) (1.0 / Math.sqrt(a.headSize()));
                 g.task(n + "store_kv", Launch.Size.items((t, o) -> t * kvWidth), AttentionKernels::storeKv, f, s, acts.get(a.k()), acts.get(a.v()),
                         keys, values);
-                g.task(n + "attention", Launch.Size.groups((t, o) -> t * heads), AttentionKernels::attention, new KernelContext(), f, s,
-                        acts.get(a.q()), keys, values, acts.get(a.out()), scale);
+                if (squeezed()) {
+                    g.task(n + "attention", Launch.Size.groups((t, o) -> t * heads), SqueezedKernels::attention, new KernelContext(), f, s, callFloats,
+                            indexInts, indexFloats, acts.get(a.q()), keys, values, acts.get(a.out()), a.layer());
+                } else {
+                    g.task(n + "attention", Launch.Size.groups((t, o) -> t * heads), AttentionKernels::attention, new KernelContext(), f, s,
+                            acts.get(a.q()), keys, values, acts.get(a.out()), scale);
+                }
             }
             case Op.Add a -> {
                 int width = a.out().width();

@@ -23,7 +23,8 @@ import java.util.function.IntUnaryOperator;
  *  HEADER + 3·C + t          how many visible ranges it has
  *  HEADER + 4·C + o          the batch row of output o
  *  HEADER + 5·C + t          the cache cell token t writes
- *  HEADER + 6·C + 2R·t       its visible cell ranges: start0, end0, start1, end1, … (R pairs)
+ *  HEADER + 6·C + t          the fixed context it reads through its squeezed index: N cells, 0 for none
+ *  HEADER + 7·C + 2R·t       its visible cell ranges: start0, end0, start1, end1, … (R pairs)
  * </pre>
  * The offset methods use int arithmetic only, so device kernels call them too: the layout is
  * written once, here.
@@ -48,7 +49,7 @@ public final class BatchFrame {
     }
 
     /** Ints in a frame of this capacity. */
-    public static int size(int capacity, int maxRanges) { return HEADER + 6 * capacity + 2 * maxRanges * capacity; }
+    public static int size(int capacity, int maxRanges) { return HEADER + 7 * capacity + 2 * maxRanges * capacity; }
 
     public static int tokenAt(int capacity, int t) { return HEADER + t; }
 
@@ -62,8 +63,11 @@ public final class BatchFrame {
 
     public static int cellAt(int capacity, int t) { return HEADER + 5 * capacity + t; }
 
+    /** Where token t's squeezed fixed-context length is (0: it attends over its ranges as they are). */
+    public static int fixedAt(int capacity, int t) { return HEADER + 6 * capacity + t; }
+
     /** Index of the first range start of token t. */
-    public static int rangesAt(int capacity, int maxRanges, int t) { return HEADER + 6 * capacity + 2 * maxRanges * t; }
+    public static int rangesAt(int capacity, int maxRanges, int t) { return HEADER + 7 * capacity + 2 * maxRanges * t; }
 
     public int capacity() { return capacity; }
 
@@ -83,6 +87,14 @@ public final class BatchFrame {
      * visible ranges than the frame holds is an error naming it.
      */
     public void pack(Batch b, BatchChecker.Visibility visibility, int from, int to, IntUnaryOperator slotOf) {
+        pack(b, visibility, from, to, slotOf, row -> 0);
+    }
+
+    /**
+     * As {@link #pack(Batch, BatchChecker.Visibility, int, int, IntUnaryOperator)}, with the
+     * squeezed fixed-context length {@code fixedOf} gives each batch row (0: none).
+     */
+    public void pack(Batch b, BatchChecker.Visibility visibility, int from, int to, IntUnaryOperator slotOf, IntUnaryOperator fixedOf) {
         int t = to - from;
         if (t < 1 || t > capacity) throw new IllegalArgumentException("a device call carries 1 to " + capacity + " tokens, not " + t);
         data[TOKENS] = t;
@@ -93,6 +105,7 @@ public final class BatchFrame {
             data[positionAt(capacity, i)] = b.position(row);
             data[cellAt(capacity, i)] = b.cell(row);
             data[slotAt(capacity, i)] = slotOf.applyAsInt(b.sequence(row));
+            data[fixedAt(capacity, i)] = fixedOf.applyAsInt(row);
             int n = visibility.count(row);
             if (n > maxRanges) {
                 throw new IllegalArgumentException("batch token " + row + ": " + n + " visible ranges; the device plan supports " + maxRanges);

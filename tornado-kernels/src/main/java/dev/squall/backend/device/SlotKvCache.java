@@ -1,6 +1,7 @@
 package dev.squall.backend.device;
 
 import dev.squall.graph.KvCache;
+import dev.squall.graph.SqueezedIndex;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -34,6 +35,8 @@ public final class SlotKvCache implements KvCache {
     private static final class Sequence {
         final int slot;
         int length;
+        int fixed;                  // cells [0, fixed) hold a loaded fixed context
+        SqueezedIndex index;        // its index, or null (dense)
 
         Sequence(int slot) { this.slot = slot; }
     }
@@ -47,7 +50,23 @@ public final class SlotKvCache implements KvCache {
         void move(int slot, int to, int[] from);
     }
 
+    /**
+     * Writes a fixed context's rows into cells {@code [0, rows.length())} of a slot and makes
+     * {@code index} (null: dense) the device's squeezed index, on the device.
+     */
+    @FunctionalInterface
+    public interface ContextLoader {
+        void load(int slot, KvCache.Rows rows, SqueezedIndex index);
+    }
+
+    private final ContextLoader loader;
+
     public SlotKvCache(int slots, int capacity, SlotCopier copier, CellMover mover) {
+        this(slots, capacity, copier, mover, null);
+    }
+
+    /** A slot cache whose sequences can load fixed contexts through {@code loader} (null: they cannot). */
+    public SlotKvCache(int slots, int capacity, SlotCopier copier, CellMover mover, ContextLoader loader) {
         if (slots < 1) throw new IllegalArgumentException("a slot KV cache needs at least one slot: " + slots);
         if (capacity < 1) throw new IllegalArgumentException("context size must be at least 1: " + capacity);
         this.capacity = capacity;
@@ -55,6 +74,7 @@ public final class SlotKvCache implements KvCache {
         java.util.Arrays.fill(slotOwner, -1);
         this.copier = copier;
         this.mover = mover;
+        this.loader = loader;
     }
 
     @Override public synchronized int newSequence() {
@@ -75,6 +95,8 @@ public final class SlotKvCache implements KvCache {
             throw e;
         }
         child.length = parent.length;
+        child.fixed = parent.fixed;
+        child.index = parent.index;
         sequences.put(id, child);
         return id;
     }
@@ -84,12 +106,14 @@ public final class SlotKvCache implements KvCache {
         if (length < 0 || length > s.length) {
             throw new IllegalArgumentException("cannot truncate sequence " + seq + " of length " + s.length + " to " + length);
         }
+        if (length < s.fixed) throw new IllegalArgumentException("cannot truncate sequence " + seq + " to " + length + ": its first " + s.fixed + " cells are a fixed context");
         s.length = length;
     }
 
     @Override public synchronized void compact(int seq, int start, int[] cells) {
         Sequence s = get(seq);
         KvCache.checkCompaction(seq, s.length, start, cells);
+        if (start < s.fixed) throw new IllegalArgumentException("cannot compact sequence " + seq + " from cell " + start + ": its first " + s.fixed + " cells are a fixed context");
         int first = 0;
         while (first < cells.length && cells[first] == start + first) first++;
         if (first < cells.length) mover.move(s.slot, start + first, java.util.Arrays.copyOfRange(cells, first, cells.length));
@@ -124,6 +148,34 @@ public final class SlotKvCache implements KvCache {
     @Override public int capacity() { return capacity; }
 
     @Override public synchronized boolean contains(int seq) { return sequences.containsKey(seq); }
+
+    @Override public synchronized void load(int seq, KvCache.Rows rows, SqueezedIndex index) {
+        Sequence s = get(seq);
+        if (loader == null) KvCache.super.load(seq, rows, index);
+        if (s.length != 0) throw new IllegalArgumentException("a fixed context loads into an empty sequence; sequence " + seq + " holds " + s.length + " cells");
+        if (rows.length() < 1 || rows.length() > capacity) throw new IllegalArgumentException("a fixed context of " + rows.length() + " cells does not fit the context size " + capacity);
+        if (index != null && index.length() != rows.length()) throw new IllegalArgumentException("the squeezed index covers " + index.length() + " cells, the context " + rows.length());
+        loader.load(s.slot, rows, index);
+        s.length = rows.length();
+        s.fixed = rows.length();
+        s.index = index;
+    }
+
+    @Override public synchronized void thresholds(int seq, SqueezedIndex.Thresholds thresholds) {
+        Sequence s = get(seq);
+        if (s.index == null) throw new IllegalArgumentException("sequence " + seq + " holds no squeezed context");
+        s.index = s.index.withThresholds(thresholds);
+    }
+
+    @Override public synchronized SqueezedIndex index(int seq) { return get(seq).index; }
+
+    @Override public synchronized int fixedLength(int seq) { return get(seq).fixed; }
+
+    /** Whether a live sequence other than {@code except} reads a squeezed index. */
+    public synchronized boolean indexInUse(int except) {
+        for (var e : sequences.entrySet()) if (e.getKey() != except && e.getValue().index != null) return true;
+        return false;
+    }
 
     /** The slot that holds {@code seq}'s positions. */
     public synchronized int slot(int seq) { return get(seq).slot; }

@@ -44,7 +44,7 @@ final class SqueezedFidelity implements AutoCloseable {
     /** What one configuration gave over the question. */
     record Result(double kl, double top1, double sparsity, double recall, double randomKl) {}
 
-    SqueezedFidelity(Model model, int threads, int[] context, int[] question, double centroids, long seed) {
+    SqueezedFidelity(Model model, dev.squall.backend.Backend backend, int threads, int[] context, int[] question, double centroids, long seed) {
         this.graph = model.graph();
         this.builder = new ContextBuilder(graph);
         this.context = context.clone();
@@ -62,14 +62,22 @@ final class SqueezedFidelity implements AutoCloseable {
             calibration.observe(n, layer, data, rows, width);
             if (recording && layer >= 0 && n.equals(qName)) System.arraycopy(data, 0, questionQueries[layer], 0, rows * width);
         };
-        this.plan = model.compile(new dev.squall.backend.java.JavaBackend(), new PlanOptions(context.length + question.length + 8, threads, null).withObserver(both));
-        this.computed = builder.compute(plan, context, 512, n -> {});
-        for (int levels = 1; levels <= 2; levels++) {
-            indexes[levels] = new SqueezedIndexBuilder(centroids, levels, 10, seed, threads).build(computed.keys(), context.length, kvHeads, hs, x -> {});
+        int ctx = context.length + question.length + 8;
+        try (Plan java = model.compile(new dev.squall.backend.java.JavaBackend(), new PlanOptions(ctx, threads, null).withObserver(both))) {
+            this.computed = builder.compute(java, context, 512, n -> {});
+            for (int levels = 1; levels <= 2; levels++) {
+                indexes[levels] = new SqueezedIndexBuilder(centroids, levels, 10, seed, threads).build(computed.keys(), context.length, kvHeads, hs, x -> {});
+            }
+            recording = true;
+            feedOn(java, null, null);                      // the question's queries, for the recall
+            recording = false;
         }
-        recording = true;
+        int clusters = 0;
+        for (int levels = 1; levels <= 2; levels++) {
+            for (int l = 0; l < graph.layers().size(); l++) for (int kh = 0; kh < kvHeads; kh++) clusters = Math.max(clusters, indexes[levels].head(l, kh).clusters());
+        }
+        this.plan = model.compile(backend, new PlanOptions(ctx, threads, null).withSqueezedClusters(clusters));
         this.denseLogits = feed(null, 0, null);
-        recording = false;
     }
 
     /** The context's length and the question's. */
@@ -80,17 +88,24 @@ final class SqueezedFidelity implements AutoCloseable {
     /** The index over the context for one or two levels, thresholds dense. */
     SqueezedIndex index(int levels) { return indexes[levels]; }
 
-    /** The logits of squeezed attention with {@code levels} at {@code sparsity} against dense. */
+    /** The question's logits with squeezed attention of {@code levels} at {@code sparsity}, every row. */
+    float[] squeezedLogits(int levels, double sparsity) {
+        return feed(builder.context(computed, indexes[levels], sparsity, "-", "-"), levels, null);
+    }
+
+    /** The logits of squeezed attention with {@code levels} at {@code sparsity} against dense (and, on the Java backend, a random subset of keys). */
     Result measure(int levels, double sparsity, long seed) {
         FixedContext ctx = builder.context(computed, indexes[levels], sparsity, "-", "-");
         long before = plan.attentionStats().keptCells(), fixed0 = plan.attentionStats().fixedCells();
         float[] squeezed = feed(ctx, levels, null);
+        if (!plan.backend().id().equals("java")) return new Result(compare(denseLogits, squeezed)[0], compare(denseLogits, squeezed)[1], Double.NaN, Double.NaN, Double.NaN);
         long kept = plan.attentionStats().keptCells() - before, fixed = plan.attentionStats().fixedCells() - fixed0;
         double measured = 1 - (double) kept / fixed;
         int budget = (int) Math.round((1 - measured) * context.length);
-        float[] random = feed(null, 0, randomSubset(budget, new SplittableRandom(seed)));
-        double[] kl = compare(denseLogits, squeezed), klRandom = compare(denseLogits, random);
-        return new Result(kl[0], kl[1], measured, recall(ctx.index()), klRandom[0]);
+        double[] kl = compare(denseLogits, squeezed);
+        double klRandom = Double.NaN;
+        if (plan.backend().id().equals("java")) klRandom = compare(denseLogits, feed(null, 0, randomSubset(budget, new SplittableRandom(seed))))[0];
+        return new Result(kl[0], kl[1], measured, recall(ctx.index()), klRandom);
     }
 
     /** NMSE of the squeezed logits at sparsity 0 against dense. */
@@ -109,7 +124,9 @@ final class SqueezedFidelity implements AutoCloseable {
      * The question's logits, all rows: the context loaded from {@code ctx} (squeezed), or densely
      * from the computed rows; with {@code visible} the question sees only those context cells.
      */
-    private float[] feed(FixedContext ctx, int levels, int[] visible) {
+    private float[] feed(FixedContext ctx, int levels, int[] visible) { return feedOn(plan, ctx, visible); }
+
+    private float[] feedOn(Plan plan, FixedContext ctx, int[] visible) {
         KvCache cache = plan.cache();
         int seq = cache.newSequence();
         try {

@@ -73,4 +73,12 @@ public final class CacheKernels {
             h.set(0, 0f);
         }
     }
+
+    /** {@link #claim} for two int arrays. Launch: one work-item. */
+    public static void claimInts(IntArray a, IntArray b) {
+        for (@Parallel int i = 0; i < 1; i++) {
+            a.set(0, a.get(0));
+            b.set(0, b.get(0));
+        }
+    }
 }
