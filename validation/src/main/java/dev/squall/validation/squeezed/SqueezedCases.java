@@ -86,7 +86,12 @@ public final class SqueezedCases implements CaseSource {
         }
     }
 
-    private static ValidationCase.Outcome tinyDense(Context context, Backend backend, int levels) throws Exception {
+    private interface OnTiny {
+        ValidationCase.Outcome run(Model m, int[] context, int[] question) throws Exception;
+    }
+
+    /** The tiny sample with a seeded random context of 300 tokens (BOS first) and a 16-token question. */
+    private static ValidationCase.Outcome onTiny(Context context, OnTiny check) throws Exception {
         Path file = context.work().resolve(SampleModels.fileName("tiny", WeightFormats.F32));
         synchronized (SqueezedCases.class) {
             if (!Files.isRegularFile(file)) SampleModels.write("tiny", WeightFormats.F32, context.work(), null);
@@ -97,26 +102,23 @@ public final class SqueezedCases implements CaseSource {
             for (int i = 0; i < ctx.length; i++) ctx[i] = 3 + r.nextInt(m.config().vocabSize() - 3);
             for (int i = 0; i < q.length; i++) q[i] = 3 + r.nextInt(m.config().vocabSize() - 3);
             ctx[0] = 1;
+            return check.run(m, ctx, q);
+        }
+    }
+
+    private static ValidationCase.Outcome tinyDense(Context context, Backend backend, int levels) throws Exception {
+        return onTiny(context, (m, ctx, q) -> {
             try (SqueezedFidelity f = new SqueezedFidelity(m, backend, context.threads(), ctx, q, CENTROIDS, 7)) {
                 double nmse = f.denseNmse(levels);
                 return ValidationCase.Outcome.judge(nmse <= EXACT, String.format(Locale.ROOT, "NMSE %.1e ≤ %.0e", nmse, EXACT),
                         "squeezed attention at sparsity 0 is not dense attention");
             }
-        }
+        });
     }
 
     /** The device's squeezed logits at 80% against the Java backend's: the same selection, the same exact attention. */
     private static ValidationCase.Outcome tinyAgainstJava(Context context, Backend backend, int levels) throws Exception {
-        Path file = context.work().resolve(SampleModels.fileName("tiny", WeightFormats.F32));
-        synchronized (SqueezedCases.class) {
-            if (!Files.isRegularFile(file)) SampleModels.write("tiny", WeightFormats.F32, context.work(), null);
-        }
-        try (Model m = Model.open(file)) {
-            SplittableRandom r = new SplittableRandom(12);
-            int[] ctx = new int[300], q = new int[16];
-            for (int i = 0; i < ctx.length; i++) ctx[i] = 3 + r.nextInt(m.config().vocabSize() - 3);
-            for (int i = 0; i < q.length; i++) q[i] = 3 + r.nextInt(m.config().vocabSize() - 3);
-            ctx[0] = 1;
+        return onTiny(context, (m, ctx, q) -> {
             float[] device, java;
             try (SqueezedFidelity f = new SqueezedFidelity(m, backend, context.threads(), ctx, q, CENTROIDS, 7)) {
                 device = f.squeezedLogits(levels, 0.8);
@@ -124,15 +126,10 @@ public final class SqueezedCases implements CaseSource {
             try (SqueezedFidelity f = new SqueezedFidelity(m, new dev.squall.backend.java.JavaBackend(), context.threads(), ctx, q, CENTROIDS, 7)) {
                 java = f.squeezedLogits(levels, 0.8);
             }
-            double num = 0, den = 0;
-            for (int i = 0; i < java.length; i++) {
-                num += Math.pow(device[i] - java[i], 2);
-                den += Math.pow(java[i], 2);
-            }
-            double nmse = num / den;
+            double nmse = SqueezedFidelity.nmse(java, device);
             return ValidationCase.Outcome.judge(nmse <= DEVICE, String.format(Locale.ROOT, "NMSE %.1e ≤ %.0e", nmse, DEVICE),
                     "the device's squeezed attention differs from the Java backend's");
-        }
+        });
     }
 
     /** Device against Java: F32 sums in another order (1e-10 would hold with the same selection; 1e-6 leaves room for a cluster at the threshold). */

@@ -110,12 +110,16 @@ final class SqueezedFidelity implements AutoCloseable {
 
     /** NMSE of the squeezed logits at sparsity 0 against dense. */
     double denseNmse(int levels) {
-        float[] s = feed(builder.context(computed, indexes[levels], 0, "-", "-"), levels, null);
+        return nmse(denseLogits, feed(builder.context(computed, indexes[levels], 0, "-", "-"), levels, null));
+    }
+
+    /** Σ(got − expected)² / Σ expected². */
+    static double nmse(float[] expected, float[] got) {
         double num = 0, den = 0;
-        for (int i = 0; i < s.length; i++) {
-            double d = s[i] - denseLogits[i];
+        for (int i = 0; i < expected.length; i++) {
+            double d = got[i] - expected[i];
             num += d * d;
-            den += (double) denseLogits[i] * denseLogits[i];
+            den += (double) expected[i] * expected[i];
         }
         return num / den;
     }
