@@ -3,6 +3,7 @@ package dev.squall.cpu;
 import dev.squall.format.F16;
 import dev.squall.format.LittleEndian;
 import dev.squall.format.Q4_0;
+import dev.squall.tensor.WeightTensor;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
@@ -60,6 +61,85 @@ final class Q4_0RowKernel implements RowKernel {
         }
         acc.intoArray(lanes, 0);
         return Lanes.sum(lanes, 0);
+    }
+
+    @Override
+    public PackedQ8 packQ8(WeightTensor w) {
+        return Lanes.QUANTIZED ? new Packed(w) : null;
+    }
+
+    /**
+     * {@link #dotQ8} over the packed copy (each block's 16 code bytes back to back), and four tokens
+     * per pass with the nibbles widened once, each token's chain as in {@link #dotQ8}.
+     */
+    private static final class Packed extends PackedQ8 {
+
+        private static final int CODES = Q4_0.BLOCK_BYTES - Q4_0.QS_OFFSET;
+
+        Packed(WeightTensor w) { super(w, Q4_0.BLOCK_ELEMENTS, Q4_0.BLOCK_BYTES); }
+
+        @Override
+        public float dot(int row, Q8Activations x, int token, float[] lanes) {
+            short[] xq = x.q();
+            float[] xd = x.d();
+            byte[] c = codes(row);
+            float[] d = scales(row);
+            int c0 = codeOffset(row), s0 = scaleOffset(row), xOffset = token * x.width(), xb = xOffset / Q4_0.BLOCK_ELEMENTS;
+            FloatVector acc = FloatVector.zero(Lanes.F);
+            for (int b = 0; b < rowBlocks; b++) {
+                FloatVector scale = FloatVector.broadcast(Lanes.F, d[s0 + b] * xd[xb + b]);
+                int x0 = xOffset + b * Q4_0.BLOCK_ELEMENTS;
+                for (int j = 0; j < HALF; j += STEP) {
+                    ShortVector q = (ShortVector) ByteVector.fromArray(Lanes.B, c, c0 + b * CODES + j).convertShape(VectorOperators.B2S, Lanes.S, 0);
+                    ShortVector lo = q.and((short) 0xF).sub((short) 8), hi = q.lanewise(VectorOperators.ASHR, 4).and((short) 0xF).sub((short) 8);
+                    ShortVector p = lo.mul(ShortVector.fromArray(Lanes.S, xq, x0 + j)).add(hi.mul(ShortVector.fromArray(Lanes.S, xq, x0 + HALF + j)));
+                    IntVector sums = (IntVector) p.convertShape(VectorOperators.S2I, Lanes.I, 0);
+                    acc = ((FloatVector) sums.convert(VectorOperators.I2F, 0)).fma(scale, acc);
+                }
+            }
+            acc.intoArray(lanes, 0);
+            return Lanes.sum(lanes, 0);
+        }
+
+        @Override
+        public void dot4(int row, Q8Activations x, int t0, float[] out, int outOffset, int outStride, float[] lanes) {
+            short[] xq = x.q();
+            float[] xd = x.d();
+            byte[] c = codes(row);
+            float[] d = scales(row);
+            int n = x.width(), nb = n / Q4_0.BLOCK_ELEMENTS, c0 = codeOffset(row), s0 = scaleOffset(row);
+            int x0 = t0 * n, x1 = x0 + n, x2 = x1 + n, x3 = x2 + n, d0 = t0 * nb, d1 = d0 + nb, d2 = d1 + nb, d3 = d2 + nb;
+            FloatVector a0 = FloatVector.zero(Lanes.F), a1 = a0, a2 = a0, a3 = a0;
+            for (int b = 0; b < rowBlocks; b++) {
+                float dw = d[s0 + b];
+                FloatVector k0 = FloatVector.broadcast(Lanes.F, dw * xd[d0 + b]), k1 = FloatVector.broadcast(Lanes.F, dw * xd[d1 + b]);
+                FloatVector k2 = FloatVector.broadcast(Lanes.F, dw * xd[d2 + b]), k3 = FloatVector.broadcast(Lanes.F, dw * xd[d3 + b]);
+                int e = b * Q4_0.BLOCK_ELEMENTS;
+                for (int j = 0; j < HALF; j += STEP) {
+                    ShortVector q = (ShortVector) ByteVector.fromArray(Lanes.B, c, c0 + b * CODES + j).convertShape(VectorOperators.B2S, Lanes.S, 0);
+                    ShortVector lo = q.and((short) 0xF).sub((short) 8), hi = q.lanewise(VectorOperators.ASHR, 4).and((short) 0xF).sub((short) 8);
+                    a0 = products(lo, hi, xq, x0 + e + j).fma(k0, a0);
+                    a1 = products(lo, hi, xq, x1 + e + j).fma(k1, a1);
+                    a2 = products(lo, hi, xq, x2 + e + j).fma(k2, a2);
+                    a3 = products(lo, hi, xq, x3 + e + j).fma(k3, a3);
+                }
+            }
+            int L = Lanes.F.length();
+            a0.intoArray(lanes, 0);
+            a1.intoArray(lanes, L);
+            a2.intoArray(lanes, 2 * L);
+            a3.intoArray(lanes, 3 * L);
+            out[outOffset] = Lanes.sum(lanes, 0);
+            out[outOffset + outStride] = Lanes.sum(lanes, L);
+            out[outOffset + 2 * outStride] = Lanes.sum(lanes, 2 * L);
+            out[outOffset + 3 * outStride] = Lanes.sum(lanes, 3 * L);
+        }
+
+        /** One token's low- and high-nibble products at {@code xq[at ..]}, summed as shorts, as floats. */
+        private static FloatVector products(ShortVector lo, ShortVector hi, short[] xq, int at) {
+            ShortVector p = lo.mul(ShortVector.fromArray(Lanes.S, xq, at)).add(hi.mul(ShortVector.fromArray(Lanes.S, xq, at + HALF)));
+            return (FloatVector) ((IntVector) p.convertShape(VectorOperators.S2I, Lanes.I, 0)).convert(VectorOperators.I2F, 0);
+        }
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.squall.cpu;
 import dev.squall.format.F16;
 import dev.squall.format.LittleEndian;
 import dev.squall.format.Q8_0;
+import dev.squall.tensor.WeightTensor;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
@@ -99,6 +100,71 @@ final class Q8_0RowKernel implements RowKernel {
         }
         acc.intoArray(lanes, 0);
         return Lanes.sum(lanes, 0);
+    }
+
+    @Override
+    public PackedQ8 packQ8(WeightTensor w) {
+        return Lanes.QUANTIZED ? new Packed(w) : null;
+    }
+
+    /** {@link #dotQ8} and {@link #dotQ8x4} over the packed copy: the same vectors from heap arrays. */
+    private static final class Packed extends PackedQ8 {
+
+        Packed(WeightTensor w) { super(w, Q8_0.BLOCK_ELEMENTS, Q8_0.BLOCK_BYTES); }
+
+        @Override
+        public float dot(int row, Q8Activations x, int token, float[] lanes) {
+            short[] xq = x.q();
+            float[] xd = x.d();
+            byte[] c = codes(row);
+            float[] d = scales(row);
+            int c0 = codeOffset(row), s0 = scaleOffset(row), x0 = token * x.width(), xb = x0 / Q8_0.BLOCK_ELEMENTS;
+            FloatVector acc = FloatVector.zero(Lanes.F);
+            for (int b = 0; b < rowBlocks; b++) {
+                FloatVector scale = FloatVector.broadcast(Lanes.F, d[s0 + b] * xd[xb + b]);
+                int e = b * Q8_0.BLOCK_ELEMENTS;
+                for (int j = 0; j < Q8_0.BLOCK_ELEMENTS; j += 2 * STEP) {
+                    ShortVector q = (ShortVector) ByteVector.fromArray(B2, c, c0 + e + j).convertShape(VectorOperators.B2S, S2, 0);
+                    IntVector sums = IntDots.pairs(q.mul(ShortVector.fromArray(S2, xq, x0 + e + j)));
+                    acc = ((FloatVector) sums.convert(VectorOperators.I2F, 0)).fma(scale, acc);
+                }
+            }
+            acc.intoArray(lanes, 0);
+            return Lanes.sum(lanes, 0);
+        }
+
+        @Override
+        public void dot4(int row, Q8Activations x, int t0, float[] out, int outOffset, int outStride, float[] lanes) {
+            short[] xq = x.q();
+            float[] xd = x.d();
+            byte[] c = codes(row);
+            float[] d = scales(row);
+            int n = x.width(), nb = n / Q8_0.BLOCK_ELEMENTS, c0 = codeOffset(row), s0 = scaleOffset(row);
+            int x0 = t0 * n, x1 = x0 + n, x2 = x1 + n, x3 = x2 + n, d0 = t0 * nb, d1 = d0 + nb, d2 = d1 + nb, d3 = d2 + nb;
+            FloatVector a0 = FloatVector.zero(Lanes.F), a1 = a0, a2 = a0, a3 = a0;
+            for (int b = 0; b < rowBlocks; b++) {
+                float dw = d[s0 + b];
+                FloatVector k0 = FloatVector.broadcast(Lanes.F, dw * xd[d0 + b]), k1 = FloatVector.broadcast(Lanes.F, dw * xd[d1 + b]);
+                FloatVector k2 = FloatVector.broadcast(Lanes.F, dw * xd[d2 + b]), k3 = FloatVector.broadcast(Lanes.F, dw * xd[d3 + b]);
+                int e = b * Q8_0.BLOCK_ELEMENTS;
+                for (int j = 0; j < Q8_0.BLOCK_ELEMENTS; j += 2 * STEP) {
+                    ShortVector q = (ShortVector) ByteVector.fromArray(B2, c, c0 + e + j).convertShape(VectorOperators.B2S, S2, 0);
+                    a0 = ((FloatVector) IntDots.pairs(q.mul(ShortVector.fromArray(S2, xq, x0 + e + j))).convert(VectorOperators.I2F, 0)).fma(k0, a0);
+                    a1 = ((FloatVector) IntDots.pairs(q.mul(ShortVector.fromArray(S2, xq, x1 + e + j))).convert(VectorOperators.I2F, 0)).fma(k1, a1);
+                    a2 = ((FloatVector) IntDots.pairs(q.mul(ShortVector.fromArray(S2, xq, x2 + e + j))).convert(VectorOperators.I2F, 0)).fma(k2, a2);
+                    a3 = ((FloatVector) IntDots.pairs(q.mul(ShortVector.fromArray(S2, xq, x3 + e + j))).convert(VectorOperators.I2F, 0)).fma(k3, a3);
+                }
+            }
+            int L = Lanes.F.length();
+            a0.intoArray(lanes, 0);
+            a1.intoArray(lanes, L);
+            a2.intoArray(lanes, 2 * L);
+            a3.intoArray(lanes, 3 * L);
+            out[outOffset] = Lanes.sum(lanes, 0);
+            out[outOffset + outStride] = Lanes.sum(lanes, L);
+            out[outOffset + 2 * outStride] = Lanes.sum(lanes, 2 * L);
+            out[outOffset + 3 * outStride] = Lanes.sum(lanes, 3 * L);
+        }
     }
 
     @Override

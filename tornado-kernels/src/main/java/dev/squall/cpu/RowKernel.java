@@ -90,4 +90,10 @@ public interface RowKernel {
     default void dotQ8x4(MemorySegment w, long offset, Q8Activations x, int t0, float[] out, int outOffset, int outStride, float[] lanes) {
         for (int i = 0; i < 4; i++) out[outOffset + i * outStride] = dotQ8(w, offset, x, t0 + i, lanes);
     }
+
+    /**
+     * {@code w} copied into the int8 path's heap layout ({@link PackedQ8}), whose products equal
+     * {@link #dotQ8}'s bit for bit; null where the format reads its blocks as stored.
+     */
+    default PackedQ8 packQ8(dev.squall.tensor.WeightTensor w) { return null; }
 }

@@ -1,6 +1,7 @@
 package dev.squall.ops;
 
 import dev.squall.cpu.Lanes;
+import dev.squall.cpu.PackedQ8;
 import dev.squall.cpu.Q8Activations;
 import dev.squall.cpu.RowKernel;
 import dev.squall.tensor.WeightTensor;
@@ -125,6 +126,25 @@ public final class Matmul {
             for (; t < tokens; t++) {
                 int o = outOffset + t * rows;
                 for (int r = c0; r < c1; r++) out[o + r] = kernel.dotQ8(w.data(), w.rowOffset(r), x, t, lanes);
+            }
+        }
+    }
+
+    /**
+     * {@link #cpuRowsQ8} over a copy of the weight in the int8 path's layout ({@link PackedQ8}):
+     * the same rows, passes and bits, read from heap arrays.
+     */
+    public static void cpuRowsQ8(PackedQ8 w, Q8Activations x, float[] out, int outOffset, int r0, int r1, float[] lanes) {
+        int rows = w.rows(), tokens = x.tokens();
+        for (int c0 = r0; c0 < r1; c0 += Q8_ROWS) {
+            int c1 = Math.min(r1, c0 + Q8_ROWS);
+            int t = 0;
+            for (; t + 4 <= tokens; t += 4) {
+                for (int r = c0; r < c1; r++) w.dot4(r, x, t, out, outOffset + t * rows + r, rows, lanes);
+            }
+            for (; t < tokens; t++) {
+                int o = outOffset + t * rows;
+                for (int r = c0; r < c1; r++) out[o + r] = w.dot(r, x, t, lanes);
             }
         }
     }

@@ -253,6 +253,45 @@ class Q8PathTest {
         }
     }
 
+    /**
+     * The packed copy of a matrix (codes back to back on the heap, scales as floats) gives the bits
+     * of {@code dotQ8} over the mapped rows, for every row and token, one token or four at a time;
+     * formats without a packed layout say so with null.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"q8_0", "q4_0"})
+    void aPackedCopyGivesTheBitsOfTheMappedRows(String name) {
+        Assumptions.assumeTrue(Lanes.QUANTIZED, "no quantized vector kernels with " + Lanes.F.length() + " float lanes");
+        WeightFormat f = WeightFormats.byName(name);
+        RowKernel kernel = RowKernels.forFormat(f);
+        int n = 384, rows = 7, tokens = 6;
+        SplittableRandom r = new SplittableRandom(34);
+        float[] w = new float[n * rows], x = new float[n * tokens];
+        for (int i = 0; i < w.length; i++) w[i] = (float) r.nextGaussian();
+        for (int i = 0; i < x.length; i++) x[i] = (float) (r.nextGaussian() * (i % 29 == 0 ? 20 : 1));
+        try (Arena arena = Arena.ofConfined()) {
+            long rowBytes = f.rowBytes(n);
+            MemorySegment seg = arena.allocate(rowBytes * rows + 5, 8).asSlice(5, rowBytes * rows);
+            for (int row = 0; row < rows; row++) f.encode(w, row * n, n, seg, row * rowBytes);
+            dev.squall.tensor.WeightTensor t = new dev.squall.tensor.WeightTensor("w", f, new long[] {n, rows}, seg);
+            PackedQ8 packed = kernel.packQ8(t);
+            assertEquals(rows, packed.rows());
+            assertEquals((long) rows * (n / 32) * (f.blockBytes() - 2 + Float.BYTES), packed.bytes());
+            Q8Activations q = new Q8Activations(kernel.q8Kind());
+            q.quantize(x, tokens, n);
+            float[] lanes = new float[4 * Lanes.F.length()], four = new float[4 * rows];
+            for (int row = 0; row < rows; row++) {
+                packed.dot4(row, q, 1, four, row, rows, lanes);
+                for (int tok = 0; tok < tokens; tok++) {
+                    float mapped = kernel.dotQ8(seg, row * rowBytes, q, tok, lanes);
+                    assertEquals(mapped, packed.dot(row, q, tok, lanes), name + " row " + row + " token " + tok);
+                    if (tok >= 1 && tok < 5) assertEquals(mapped, four[(tok - 1) * rows + row], name + " row " + row + " token " + tok + " of four");
+                }
+            }
+        }
+        assertEquals(null, RowKernels.forFormat(WeightFormats.Q6_K).packQ8(null), "Q6_K reads its blocks as stored");
+    }
+
     @Test
     void tokensOfOneBatchGiveTheSameBitsWhereverTheyStand() {
         Assumptions.assumeTrue(Lanes.QUANTIZED, "no quantized vector kernels with " + Lanes.F.length() + " float lanes");

@@ -5,6 +5,7 @@ import dev.squall.backend.Plan;
 import dev.squall.backend.PlanOptions;
 import dev.squall.backend.Activations;
 import dev.squall.backend.AttentionStats;
+import dev.squall.cpu.PackedQ8;
 import dev.squall.cpu.Q8Activations;
 import dev.squall.cpu.RowKernel;
 import dev.squall.cpu.RowKernels;
@@ -61,6 +62,12 @@ final class JavaPlan implements Plan {
     private final float[][] matmulScratch;
     private final float[][] scoreScratch;
     /** The input of the matmul step being run, rounded for the int8 path ({@code --activations q8}), by kind; steps run one at a time. */
+    /**
+     * Weights copied into the int8 path's layout ({@link PackedQ8}), once per tensor of the plan;
+     * a format without one maps to null.
+     */
+    private final Map<WeightTensor, PackedQ8> packs = new IdentityHashMap<>();
+
     private final Map<Q8Activations.Kind, Q8Activations> q8Inputs = Map.of(
             Q8Activations.Kind.Q8_0, new Q8Activations(Q8Activations.Kind.Q8_0), Q8Activations.Kind.Q8_K, new Q8Activations(Q8Activations.Kind.Q8_K));
     private final StepProfile profile = StepProfile.enabled() ? new StepProfile() : null;
@@ -329,11 +336,13 @@ final class JavaPlan implements Plan {
         List<Act> outputs = group.stream().map(Op.Matmul::out).toList();
         // per weight, the rounded input its int8 path reads (null: float activations); each kind rounded once per step
         Q8Activations[] x8 = new Q8Activations[n];
+        PackedQ8[] packed = new PackedQ8[n];
         java.util.Set<Q8Activations> rounded = new java.util.LinkedHashSet<>();
         for (int i = 0; i < n; i++) {
             if (options.activations() == Activations.Q8 && kernels[i].dotsQ8()) {
                 x8[i] = q8Inputs.get(kernels[i].q8Kind());
                 rounded.add(x8[i]);
+                packed[i] = packs.computeIfAbsent(w[i], kernels[i]::packQ8);
             }
         }
         Q8Activations[] toRound = rounded.toArray(new Q8Activations[0]);
@@ -341,7 +350,8 @@ final class JavaPlan implements Plan {
             @Override public void run(Frame f) {
                 int tokens = rows(input, f);
                 for (Q8Activations a : toRound) a.quantize(buffers[in[0]], tokens, input.width());
-                ParallelMatmul.run(pool, w, kernels, buffers[in[0]], tokens, buffers, out, bias, matmulScratch, toRound.length == 0 ? null : x8);
+                ParallelMatmul.run(pool, w, kernels, buffers[in[0]], tokens, buffers, out, bias, matmulScratch,
+                        toRound.length == 0 ? null : x8, toRound.length == 0 ? null : packed);
             }
             @Override public List<Act> outputs() { return outputs; }
             @Override public int layer() { return layer; }

@@ -1,5 +1,6 @@
 package dev.squall.backend.java;
 
+import dev.squall.cpu.PackedQ8;
 import dev.squall.cpu.Q8Activations;
 import dev.squall.cpu.RowKernel;
 import dev.squall.ops.Matmul;
@@ -27,15 +28,16 @@ final class ParallelMatmul {
      */
     static void run(WorkerPool pool, WeightTensor[] w, RowKernel[] kernels, float[] x, int tokens, float[][] buffers,
                     int[] outs, float[][] bias, float[][] scratch) {
-        run(pool, w, kernels, x, tokens, buffers, outs, bias, scratch, null);
+        run(pool, w, kernels, x, tokens, buffers, outs, bias, scratch, null, null);
     }
 
     /**
      * As above; weight i with {@code x8[i]} set multiplies it (x rounded for its int8 path)
-     * instead of {@code x}; {@code x8} may be null.
+     * instead of {@code x}, from its packed copy {@code packed[i]} where there is one; {@code x8}
+     * and {@code packed} may be null.
      */
     static void run(WorkerPool pool, WeightTensor[] w, RowKernel[] kernels, float[] x, int tokens, float[][] buffers,
-                    int[] outs, float[][] bias, float[][] scratch, Q8Activations[] x8) {
+                    int[] outs, float[][] bias, float[][] scratch, Q8Activations[] x8, PackedQ8[] packed) {
         int n = w.length;
         int[] chunk = new int[n], first = new int[n + 1];
         for (int i = 0; i < n; i++) {
@@ -47,7 +49,8 @@ final class ParallelMatmul {
             while (c >= first[i + 1]) i++;
             int rows = w[i].rows(), r0 = (c - first[i]) * chunk[i], r1 = Math.min(rows, r0 + chunk[i]);
             float[] out = buffers[outs[i]];
-            if (x8 != null && x8[i] != null) Matmul.cpuRowsQ8(w[i], kernels[i], x8[i], out, 0, r0, r1, scratch[worker]);
+            if (packed != null && packed[i] != null) Matmul.cpuRowsQ8(packed[i], x8[i], out, 0, r0, r1, scratch[worker]);
+            else if (x8 != null && x8[i] != null) Matmul.cpuRowsQ8(w[i], kernels[i], x8[i], out, 0, r0, r1, scratch[worker]);
             else Matmul.cpuRows(w[i], kernels[i], x, tokens, out, 0, r0, r1, scratch[worker]);
             if (bias[i] != null) {
                 for (int t = 0; t < tokens; t++) {
