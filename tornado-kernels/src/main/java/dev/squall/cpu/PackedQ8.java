@@ -14,8 +14,9 @@ import java.lang.foreign.MemorySegment;
  * <p>Why: read from the mapped file, every block costs two segment accesses (its fp16 scale, its
  * codes at an 18- or 34-byte stride), each with its bounds check and scale conversion. From heap
  * arrays the same integer products ran 1.3-1.6× faster on one thread (32000 × 768, streamed from
- * memory: Q4_0 12.4 → 19.3-19.9, Q8_0 11.0 → 14.6 billion weights per second; EPYC Zen 5, see
- * {@code benchmarks/dev/PackedQ8Variants}). The products, their order and the scales' float product
+ * memory: Q4_0 12.4 → 19.3-19.9, Q8_0 11.0 → 14.6 billion weights per second; EPYC Zen 5,
+ * 2026-12-07, the variants alternated in one JVM; scales alone moved to a float array gave Q4_0
+ * 16.9). The products, their order and the scales' float product
  * are exactly those of the format's {@link RowKernel#dotQ8}, so a packed matrix gives the same bits.
  *
  * <p>The copy costs {@code 2 · rows · blocks} bytes more than the file's (floats for the fp16
