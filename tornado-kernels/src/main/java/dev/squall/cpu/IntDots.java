@@ -10,12 +10,15 @@ final class IntDots {
     private IntDots() {}
 
     /**
-     * Adjacent short lanes summed into ints: int lane i = short lanes 2i + 2i+1, sign-extended
-     * (what x86's {@code pmaddwd} does after the multiply; the Vector API has no such operation,
-     * so the int view of the shorts is split by shifts).
+     * Adjacent short lanes summed into ints: int lane i = short lanes 2i + 2i+1 (what x86's
+     * {@code pmaddwd} does after the multiply; the Vector API has no such operation). In the int
+     * view {@code v = hi · 2^16 + lo_u} (lo_u the low lane's bits, unsigned), {@code v + (v << 16)}
+     * is {@code (hi + lo) · 2^16 + lo_u} modulo 2^32, so the arithmetic shift right by 16 leaves
+     * {@code hi + lo} exactly, as long as that sum fits in a short; each caller's bound says it does.
+     * Three operations where sign-extending both halves takes four.
      */
     static IntVector pairs(ShortVector p) {
         IntVector v = p.reinterpretAsInts();
-        return v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(v.lanewise(VectorOperators.ASHR, 16));
+        return v.add(v.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
     }
 }

@@ -38,6 +38,8 @@ public final class Q8Activations {
     private short[] q = new short[0];
     private float[] d = new float[0];
     private int[] sums = new int[0];
+    private short[] paired = new short[0];
+    private float[] groupScales = new float[0];
     private int tokens, width;
 
     public Q8Activations(Kind kind) { this.kind = kind; }
@@ -62,6 +64,37 @@ public final class Q8Activations {
         for (int b = 0; b < blocks; b++) {
             if (kind == Kind.Q8_0) blockQ8_0(x, b * kind.block, b);
             else blockQ8_K(x, b * kind.block, b);
+        }
+        if (kind == Kind.Q8_0 && Lanes.QUANTIZED) pairHalves();
+    }
+
+    /**
+     * Blocks per group of the nibble order: as many as one vector of {@link Lanes#F}-many ints
+     * sums, eight lanes per block (two on AVX-512, one on AVX2).
+     */
+    static final int GROUP = Math.max(1, Lanes.F.length() / 8);
+
+    /**
+     * {@link #nibbleOrder} and {@link #groupScales} from {@link #q} and {@link #d}: per group of
+     * {@link #GROUP} blocks, the first halves (elements 0-15) of its blocks back to back, then
+     * their second halves; blocks after the last whole group stay as they are.
+     */
+    private void pairHalves() {
+        int nb = width / 32, groups = nb / GROUP, L = Lanes.F.length();
+        if (paired.length < q.length) paired = new short[q.length];
+        if (groupScales.length < tokens * groups * L) groupScales = new float[tokens * groups * L];
+        for (int t = 0; t < tokens; t++) {
+            int x0 = t * width;
+            for (int g = 0; g < groups; g++) {
+                int base = x0 + g * 32 * GROUP;
+                for (int i = 0; i < GROUP; i++) {
+                    System.arraycopy(q, base + 32 * i, paired, base + 16 * i, 16);
+                    System.arraycopy(q, base + 32 * i + 16, paired, base + 16 * GROUP + 16 * i, 16);
+                }
+                for (int l = 0; l < L; l++) groupScales[(t * groups + g) * L + l] = d[t * nb + g * GROUP + l / 8];
+            }
+            int tail = groups * 32 * GROUP;
+            System.arraycopy(q, x0 + tail, paired, x0 + tail, width - tail);
         }
     }
 
@@ -105,6 +138,22 @@ public final class Q8Activations {
 
     /** {@link Kind#Q8_K}: the sum of every 32 integers, token t's at {@code [t · width / 32, ..)}. */
     public int[] sums() { return sums; }
+
+    /**
+     * {@link Kind#Q8_0}: {@link #q} in nibble order, for Q4_0 weights, whose byte {@code j} of a
+     * block holds elements {@code j} and {@code j + 16}: per group of {@link #GROUP} blocks, the
+     * blocks' elements 0-15 back to back, then their elements 16-31, so that one vector of a
+     * group's code bytes meets its activations in two contiguous loads. Token t's at
+     * {@code [t · width, (t + 1) · width)}; blocks after the last whole group as in {@link #q}.
+     */
+    short[] nibbleOrder() { return paired; }
+
+    /**
+     * {@link Kind#Q8_0}: per token and group of {@link #GROUP} blocks, {@link Lanes#F}-many floats,
+     * lane {@code l} the scale of block {@code l / 8} of the group (the lanes that block's sums
+     * land in after {@link IntDots#pairs}); token t's groups from {@code t · (width / 32 / GROUP) · L}.
+     */
+    float[] groupScales() { return groupScales; }
 
     public int tokens() { return tokens; }
 

@@ -38,68 +38,19 @@ final class Q8_0RowKernel implements RowKernel {
 
     @Override public boolean dotsQ8() { return true; }
 
-    /**
-     * Codes times activations as shorts ({@code |q_w · q_x| ≤ 128 · 127} fits), the adjacent
-     * pairs summed into ints ({@link IntDots#pairs}), so each block adds {@code 32 / (2L)} int
-     * vectors, converted and scaled, to the accumulator.
-     */
-    /**
-     * Four tokens per pass: each block's codes widened once, then the same operations per token
-     * as {@link #dotQ8}, so each token's four independent chains give its bits exactly.
-     */
+    /** The int8 path of a mapped row: {@link Packed}'s kernel over a copy of the row in its layout. */
     @Override
-    public void dotQ8x4(MemorySegment w, long offset, Q8Activations x, int t0, float[] out, int outOffset, int outStride, float[] lanes) {
-        short[] xq = x.q();
-        float[] xd = x.d();
-        int n = x.width(), nb = n / Q8_0.BLOCK_ELEMENTS, blocks = Blocks.whole(Q8_0.INSTANCE, n);
-        int x0 = t0 * n, x1 = x0 + n, x2 = x1 + n, x3 = x2 + n, d0 = t0 * nb, d1 = d0 + nb, d2 = d1 + nb, d3 = d2 + nb;
-        FloatVector a0 = FloatVector.zero(Lanes.F), a1 = a0, a2 = a0, a3 = a0;
-        for (int b = 0; b < blocks; b++) {
-            long block = offset + (long) b * Q8_0.BLOCK_BYTES;
-            float dw = F16.toFloat(w.get(LittleEndian.SHORT, block));
-            FloatVector s0 = FloatVector.broadcast(Lanes.F, dw * xd[d0 + b]), s1 = FloatVector.broadcast(Lanes.F, dw * xd[d1 + b]);
-            FloatVector s2 = FloatVector.broadcast(Lanes.F, dw * xd[d2 + b]), s3 = FloatVector.broadcast(Lanes.F, dw * xd[d3 + b]);
-            int e = b * Q8_0.BLOCK_ELEMENTS;
-            for (int j = 0; j < Q8_0.BLOCK_ELEMENTS; j += 2 * STEP) {
-                ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B2, w, block + Q8_0.QS_OFFSET + j, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.B2S, S2, 0);
-                a0 = ((FloatVector) IntDots.pairs(q.mul(ShortVector.fromArray(S2, xq, x0 + e + j))).convert(VectorOperators.I2F, 0)).fma(s0, a0);
-                a1 = ((FloatVector) IntDots.pairs(q.mul(ShortVector.fromArray(S2, xq, x1 + e + j))).convert(VectorOperators.I2F, 0)).fma(s1, a1);
-                a2 = ((FloatVector) IntDots.pairs(q.mul(ShortVector.fromArray(S2, xq, x2 + e + j))).convert(VectorOperators.I2F, 0)).fma(s2, a2);
-                a3 = ((FloatVector) IntDots.pairs(q.mul(ShortVector.fromArray(S2, xq, x3 + e + j))).convert(VectorOperators.I2F, 0)).fma(s3, a3);
-            }
-        }
-        int L = Lanes.F.length();
-        a0.intoArray(lanes, 0);
-        a1.intoArray(lanes, L);
-        a2.intoArray(lanes, 2 * L);
-        a3.intoArray(lanes, 3 * L);
-        out[outOffset] = Lanes.sum(lanes, 0);
-        out[outOffset + outStride] = Lanes.sum(lanes, L);
-        out[outOffset + 2 * outStride] = Lanes.sum(lanes, 2 * L);
-        out[outOffset + 3 * outStride] = Lanes.sum(lanes, 3 * L);
+    public float dotQ8(MemorySegment w, long offset, Q8Activations x, int token, float[] lanes) {
+        int blocks = Blocks.whole(Q8_0.INSTANCE, x.width());
+        PackedQ8.RowCopy r = PackedQ8.RowCopy.of(w, offset, blocks, Q8_0.BLOCK_BYTES);
+        return Packed.dot(r.codes, 0, r.scales, 0, blocks, x, token, lanes);
     }
 
     @Override
-    public float dotQ8(MemorySegment w, long offset, Q8Activations x, int token, float[] lanes) {
-        short[] xq = x.q();
-        float[] xd = x.d();
-        int n = x.width(), xOffset = token * n;
-        int blocks = Blocks.whole(Q8_0.INSTANCE, n), xb = xOffset / Q8_0.BLOCK_ELEMENTS;
-        FloatVector acc = FloatVector.zero(Lanes.F);
-        for (int b = 0; b < blocks; b++) {
-            long block = offset + (long) b * Q8_0.BLOCK_BYTES;
-            FloatVector scale = FloatVector.broadcast(Lanes.F, F16.toFloat(w.get(LittleEndian.SHORT, block)) * xd[xb + b]);
-            int x0 = xOffset + b * Q8_0.BLOCK_ELEMENTS;
-            for (int j = 0; j < Q8_0.BLOCK_ELEMENTS; j += 2 * STEP) {
-                ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B2, w, block + Q8_0.QS_OFFSET + j, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.B2S, S2, 0);
-                IntVector sums = IntDots.pairs(q.mul(ShortVector.fromArray(S2, xq, x0 + j)));
-                acc = ((FloatVector) sums.convert(VectorOperators.I2F, 0)).fma(scale, acc);
-            }
-        }
-        acc.intoArray(lanes, 0);
-        return Lanes.sum(lanes, 0);
+    public void dotQ8x4(MemorySegment w, long offset, Q8Activations x, int t0, float[] out, int outOffset, int outStride, float[] lanes) {
+        int blocks = Blocks.whole(Q8_0.INSTANCE, x.width());
+        PackedQ8.RowCopy r = PackedQ8.RowCopy.of(w, offset, blocks, Q8_0.BLOCK_BYTES);
+        Packed.dot4(r.codes, 0, r.scales, 0, blocks, x, t0, out, outOffset, outStride, lanes);
     }
 
     @Override
@@ -114,13 +65,35 @@ final class Q8_0RowKernel implements RowKernel {
 
         @Override
         public float dot(int row, Q8Activations x, int token, float[] lanes) {
+            return dot(codes(row), codeOffset(row), scales(row), scaleOffset(row), rowBlocks, x, token, lanes);
+        }
+
+        @Override
+        public void rows(Q8Activations x, float[] out, int outOffset, int r0, int r1, float[] lanes) {
+            int tokens = x.tokens(), rows = rows();
+            for (int p0 = r0; p0 < r1; p0 += PASS_ROWS) {
+                int p1 = Math.min(r1, p0 + PASS_ROWS), t = 0;
+                for (; t + 4 <= tokens; t += 4) {
+                    for (int r = p0; r < p1; r++) dot4(codes(r), codeOffset(r), scales(r), scaleOffset(r), rowBlocks, x, t, out, outOffset + t * rows + r, rows, lanes);
+                }
+                for (; t < tokens; t++) {
+                    for (int r = p0; r < p1; r++) out[outOffset + t * rows + r] = dot(codes(r), codeOffset(r), scales(r), scaleOffset(r), rowBlocks, x, t, lanes);
+                }
+            }
+        }
+
+        /**
+         * One row: {@code blocks} blocks of codes at {@code c[c0 ..]}, their scales at {@code d[s0 ..]}.
+         * Codes times activations as shorts ({@code |q_w · q_x| ≤ 128 · 127} fits, and so do two: 32512), the adjacent
+         * pairs summed into ints ({@link IntDots#pairs}), so each block adds {@code 32 / (2L)} int
+         * vectors, converted and scaled, to the accumulator.
+         */
+        static float dot(byte[] c, int c0, float[] d, int s0, int blocks, Q8Activations x, int token, float[] lanes) {
             short[] xq = x.q();
             float[] xd = x.d();
-            byte[] c = codes(row);
-            float[] d = scales(row);
-            int c0 = codeOffset(row), s0 = scaleOffset(row), x0 = token * x.width(), xb = x0 / Q8_0.BLOCK_ELEMENTS;
+            int x0 = token * x.width(), xb = x0 / Q8_0.BLOCK_ELEMENTS;
             FloatVector acc = FloatVector.zero(Lanes.F);
-            for (int b = 0; b < rowBlocks; b++) {
+            for (int b = 0; b < blocks; b++) {
                 FloatVector scale = FloatVector.broadcast(Lanes.F, d[s0 + b] * xd[xb + b]);
                 int e = b * Q8_0.BLOCK_ELEMENTS;
                 for (int j = 0; j < Q8_0.BLOCK_ELEMENTS; j += 2 * STEP) {
@@ -133,16 +106,14 @@ final class Q8_0RowKernel implements RowKernel {
             return Lanes.sum(lanes, 0);
         }
 
-        @Override
-        public void dot4(int row, Q8Activations x, int t0, float[] out, int outOffset, int outStride, float[] lanes) {
+        /** Four tokens per pass: each block's codes widened once, then the same operations per token as {@link #dot}. */
+        static void dot4(byte[] c, int c0, float[] d, int s0, int blocks, Q8Activations x, int t0, float[] out, int outOffset, int outStride, float[] lanes) {
             short[] xq = x.q();
             float[] xd = x.d();
-            byte[] c = codes(row);
-            float[] d = scales(row);
-            int n = x.width(), nb = n / Q8_0.BLOCK_ELEMENTS, c0 = codeOffset(row), s0 = scaleOffset(row);
+            int n = x.width(), nb = n / Q8_0.BLOCK_ELEMENTS;
             int x0 = t0 * n, x1 = x0 + n, x2 = x1 + n, x3 = x2 + n, d0 = t0 * nb, d1 = d0 + nb, d2 = d1 + nb, d3 = d2 + nb;
             FloatVector a0 = FloatVector.zero(Lanes.F), a1 = a0, a2 = a0, a3 = a0;
-            for (int b = 0; b < rowBlocks; b++) {
+            for (int b = 0; b < blocks; b++) {
                 float dw = d[s0 + b];
                 FloatVector k0 = FloatVector.broadcast(Lanes.F, dw * xd[d0 + b]), k1 = FloatVector.broadcast(Lanes.F, dw * xd[d1 + b]);
                 FloatVector k2 = FloatVector.broadcast(Lanes.F, dw * xd[d2 + b]), k3 = FloatVector.broadcast(Lanes.F, dw * xd[d3 + b]);

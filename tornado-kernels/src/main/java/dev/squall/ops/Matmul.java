@@ -105,7 +105,7 @@ public final class Matmul {
     }
 
     /** Rows per pass of the int8 path: every token of a batch reads them while they are in L1. */
-    private static final int Q8_ROWS = 16;
+    private static final int Q8_ROWS = PackedQ8.PASS_ROWS;
 
     /**
      * The int8 path for rows {@code [r0, r1)} and every token of {@code x} (activations rounded to
@@ -135,18 +135,7 @@ public final class Matmul {
      * the same rows, passes and bits, read from heap arrays.
      */
     public static void cpuRowsQ8(PackedQ8 w, Q8Activations x, float[] out, int outOffset, int r0, int r1, float[] lanes) {
-        int rows = w.rows(), tokens = x.tokens();
-        for (int c0 = r0; c0 < r1; c0 += Q8_ROWS) {
-            int c1 = Math.min(r1, c0 + Q8_ROWS);
-            int t = 0;
-            for (; t + 4 <= tokens; t += 4) {
-                for (int r = c0; r < c1; r++) w.dot4(r, x, t, out, outOffset + t * rows + r, rows, lanes);
-            }
-            for (; t < tokens; t++) {
-                int o = outOffset + t * rows;
-                for (int r = c0; r < c1; r++) out[o + r] = w.dot(r, x, t, lanes);
-            }
-        }
+        w.rows(x, out, outOffset, r0, r1, lanes);
     }
 
     /**

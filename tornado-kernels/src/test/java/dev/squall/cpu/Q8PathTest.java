@@ -255,7 +255,7 @@ class Q8PathTest {
 
     /**
      * The packed copy of a matrix (codes back to back on the heap, scales as floats) gives the bits
-     * of {@code dotQ8} over the mapped rows, for every row and token, one token or four at a time;
+     * of {@code dotQ8} over the mapped rows, for every row and token, one token or a batch of six;
      * formats without a packed layout say so with null.
      */
     @ParameterizedTest
@@ -279,13 +279,14 @@ class Q8PathTest {
             assertEquals((long) rows * (n / 32) * (f.blockBytes() - 2 + Float.BYTES), packed.bytes());
             Q8Activations q = new Q8Activations(kernel.q8Kind());
             q.quantize(x, tokens, n);
-            float[] lanes = new float[4 * Lanes.F.length()], four = new float[4 * rows];
+            float[] lanes = new float[4 * Lanes.F.length()], batch = new float[1 + tokens * rows];
+            packed.rows(q, batch, 1, 1, rows, lanes);
             for (int row = 0; row < rows; row++) {
-                packed.dot4(row, q, 1, four, row, rows, lanes);
                 for (int tok = 0; tok < tokens; tok++) {
                     float mapped = kernel.dotQ8(seg, row * rowBytes, q, tok, lanes);
                     assertEquals(mapped, packed.dot(row, q, tok, lanes), name + " row " + row + " token " + tok);
-                    if (tok >= 1 && tok < 5) assertEquals(mapped, four[(tok - 1) * rows + row], name + " row " + row + " token " + tok + " of four");
+                    if (row >= 1) assertEquals(mapped, batch[1 + tok * rows + row], name + " row " + row + " token " + tok + " of the batch");
+                    else assertEquals(0f, batch[1 + tok * rows], "row 0 is outside [1, rows) and is not written");
                 }
             }
         }
