@@ -132,5 +132,14 @@ public abstract class PackedQ8 {
      */
     public abstract void rows(Q8Activations x, float[] out, int outOffset, int r0, int r1, float[] lanes);
 
+    /**
+     * The end of the pass of {@link #rows} that starts at row {@code p0}: at most
+     * {@link #PASS_ROWS} rows, within {@code r1} and within one array, so a pass finds its arrays
+     * once and steps through them by {@link #rowCodes} and {@link #rowBlocks}.
+     */
+    final int passEnd(int p0, int r1) {
+        return Math.min(Math.min(r1, p0 + PASS_ROWS), (p0 / rowsPerChunk + 1) * rowsPerChunk);
+    }
+
     @Override public String toString() { return name + " packed for the int8 path"; }
 }

@@ -92,13 +92,16 @@ final class Q4_0RowKernel implements RowKernel {
         @Override
         public void rows(Q8Activations x, float[] out, int outOffset, int r0, int r1, float[] lanes) {
             int tokens = x.tokens(), rows = rows();
-            for (int p0 = r0; p0 < r1; p0 += PASS_ROWS) {
-                int p1 = Math.min(r1, p0 + PASS_ROWS), t = 0;
+            for (int p0 = r0, p1; p0 < r1; p0 = p1) {
+                p1 = passEnd(p0, r1);
+                byte[] c = codes(p0);
+                float[] d = scales(p0);
+                int c0 = codeOffset(p0), s0 = scaleOffset(p0), t = 0;
                 for (; t + 2 <= tokens; t += 2) {
-                    for (int r = p0; r < p1; r++) dot2(codes(r), codeOffset(r), scales(r), scaleOffset(r), rowBlocks, x, t, out, outOffset + t * rows + r, rows, lanes);
+                    for (int r = p0, cr = c0, sr = s0; r < p1; r++, cr += rowCodes, sr += rowBlocks) dot2(c, cr, d, sr, rowBlocks, x, t, out, outOffset + t * rows + r, rows, lanes);
                 }
                 if (t < tokens) {
-                    for (int r = p0; r < p1; r++) out[outOffset + t * rows + r] = dot(codes(r), codeOffset(r), scales(r), scaleOffset(r), rowBlocks, x, t, lanes);
+                    for (int r = p0, cr = c0, sr = s0; r < p1; r++, cr += rowCodes, sr += rowBlocks) out[outOffset + t * rows + r] = dot(c, cr, d, sr, rowBlocks, x, t, lanes);
                 }
             }
         }

@@ -327,16 +327,21 @@ public final class Attention {
         for (; e < bound; e += 4 * L) {
             int vectors = Math.min(4, (bound - e) / L);
             FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-            int j = 0;
+            int j = 0, size = 1 << kv.pageShift(), width = kv.kvWidth();
             for (int r = firstRange; r < firstRange + rangeCount; r++) {
-                for (int p = ranges[2 * r]; p < ranges[2 * r + 1]; p++, j++) {
+                for (int p = ranges[2 * r], end = ranges[2 * r + 1]; p < end; ) {
+                    // one page at a time: its array and first offset looked up once, not per position
+                    int slot = p & (size - 1), count = Math.min(end - p, size - slot);
                     float[] page = kv.values()[kv.page(p)];
                     int o = kv.offset(p, headOffset) + e;
-                    FloatVector w = FloatVector.broadcast(F, weights[j]);
-                    a0 = FloatVector.fromArray(F, page, o).fma(w, a0);
-                    if (vectors > 1) a1 = FloatVector.fromArray(F, page, o + L).fma(w, a1);
-                    if (vectors > 2) a2 = FloatVector.fromArray(F, page, o + 2 * L).fma(w, a2);
-                    if (vectors > 3) a3 = FloatVector.fromArray(F, page, o + 3 * L).fma(w, a3);
+                    for (int i = 0; i < count; i++, j++, o += width) {
+                        FloatVector w = FloatVector.broadcast(F, weights[j]);
+                        a0 = FloatVector.fromArray(F, page, o).fma(w, a0);
+                        if (vectors > 1) a1 = FloatVector.fromArray(F, page, o + L).fma(w, a1);
+                        if (vectors > 2) a2 = FloatVector.fromArray(F, page, o + 2 * L).fma(w, a2);
+                        if (vectors > 3) a3 = FloatVector.fromArray(F, page, o + 3 * L).fma(w, a3);
+                    }
+                    p += count;
                 }
             }
             a0.intoArray(out, outOffset + e);
